@@ -1,0 +1,147 @@
+"""`lab` command line: see `./lab --help`."""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import sys
+import time
+
+from . import config, image, inventory, net, uml
+from .util import log
+
+
+def _require_root() -> None:
+    if os.geteuid() != 0:
+        raise SystemExit("lab: run as root (it creates bridges, taps and namespaces)")
+
+
+def cmd_up(args) -> None:
+    _require_root()
+    from . import deps
+    deps.ensure_host()
+    t0 = time.monotonic()
+    img = image.ensure_image()
+    t_img = time.monotonic() - t0
+    net.up()
+    shapes = ["hosts", "engine"] if args.shape == "all" else [args.shape]
+    nodes = [n for s in shapes for n in config.SHAPES[s]]
+    t1 = time.monotonic()
+    for n in nodes:
+        uml.boot(n, img)
+    key = img / "id_ed25519"
+    with concurrent.futures.ThreadPoolExecutor(len(nodes)) as pool:
+        waits = dict(zip([n.name for n in nodes], pool.map(lambda n: uml.wait_ssh(n, key), nodes)))
+    if "engine" in shapes:
+        from . import engine
+        engine.wait_ready(key)
+    t_boot = time.monotonic() - t1
+    inv = inventory.write(key)
+    log(f"image {t_img:.1f} s, boot to SSH {t_boot:.1f} s "
+        f"({', '.join(f'{k} {v:.1f}' for k, v in waits.items())})")
+    print(f"inventory: {inv}")
+    if "engine" in shapes:
+        print(f"DOCKER_HOST={config.engine_url()}")
+
+
+def cmd_down(args) -> None:
+    _require_root()
+    names = uml.running()
+    with concurrent.futures.ThreadPoolExecutor(max(1, len(names))) as pool:
+        list(pool.map(uml.stop, names))
+    for nodes in config.SHAPES.values():
+        for n in nodes:
+            uml.stop(n.name)
+    net.down()
+    left = net.leftovers() + uml.stray_processes()
+    if left:
+        raise SystemExit("lab: left behind after down:\n  " + "\n  ".join(left))
+
+
+def cmd_status(args) -> None:
+    up = uml.running()
+    for shape, nodes in config.SHAPES.items():
+        for n in nodes:
+            state = "running" if n.name in up else "stopped"
+            print(f"{shape:7} {n.name:12} {n.addr('private'):12} {state}")
+    left = net.leftovers()
+    print("network:", "up" if left else "down")
+
+
+def cmd_inventory(args) -> None:
+    print(inventory.write(image.image_dir() / "id_ed25519"))
+
+
+def cmd_ssh(args) -> None:
+    key = image.image_dir() / "id_ed25519"
+    node = config.node(args.node)
+    cmd = uml.ssh_cmd(key, node.addr("private"), *args.command)
+    os.execvp(cmd[0], cmd)
+
+
+def cmd_client(args) -> None:
+    cmd = ["ip", "netns", "exec", config.CLIENT_NETNS, *args.command]
+    os.execvp(cmd[0], cmd)
+
+
+def cmd_image(args) -> None:
+    _require_root()
+    from . import deps
+    deps.ensure_host()
+    print(image.ensure_image())
+
+
+def cmd_setup(args) -> None:
+    _require_root()
+    from . import deps
+    deps.ensure_host()
+    deps.ensure_venv()
+
+
+def cmd_demo(args) -> None:
+    _require_root()
+    from . import demo
+    demo.main()
+
+
+def cmd_test(args) -> None:
+    _require_root()
+    from . import testrun
+    testrun.main(args)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="lab", description="Real IPVS kernels (user-mode-linux) for lvs.cluster.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("setup", help="install host packages (apt) and the Python venv (.venv)")
+    s.set_defaults(func=cmd_setup)
+    s = sub.add_parser("image", help="build (or reuse) the cached guest image")
+    s.set_defaults(func=cmd_image)
+    s = sub.add_parser("up", help="boot lab nodes")
+    s.add_argument("shape", nargs="?", default="hosts", choices=["hosts", "engine", "all"])
+    s.set_defaults(func=cmd_up)
+    s = sub.add_parser("down", help="stop every node, remove taps, bridges, namespace and rules")
+    s.set_defaults(func=cmd_down)
+    s = sub.add_parser("status", help="show nodes")
+    s.set_defaults(func=cmd_status)
+    s = sub.add_parser("inventory", help="write the Ansible inventory and print its path")
+    s.set_defaults(func=cmd_inventory)
+    s = sub.add_parser("ssh", help="ssh NODE [COMMAND...]")
+    s.add_argument("node")
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_ssh)
+    s = sub.add_parser("client", help="run COMMAND in the client namespace on the public network")
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_client)
+    s = sub.add_parser("demo", help="README command 1: set up, boot the lab and run the main job on it")
+    s.set_defaults(func=cmd_demo)
+    s = sub.add_parser("test", help="README command 2: set up and run the whole test suite")
+    s.add_argument("--fast", action="store_true", help="linters and unit tests only (no lab)")
+    s.set_defaults(func=cmd_test)
+    args = p.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Lab topology: networks, nodes and paths. One place for every address the lab uses."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("LVS_LAB_CACHE", "/var/cache/lvs-lab"))
+STATE = Path(os.environ.get("LVS_LAB_STATE", "/var/tmp/lvs-lab"))
+SHM = Path(os.environ.get("LVS_LAB_SHM", "/dev/shm/lvs-lab"))
+UML_USER = "nobody"
+UML_KERNEL = "/usr/bin/linux.uml"
+UML_MODULES = Path("/usr/lib/uml/modules")
+
+# Two lab networks, each a host bridge with no uplink. The host has an address on each
+# (SSH and Ansible reach the nodes through it) and forwards nothing between them.
+PUBLIC = {"bridge": "lvslab-pub", "prefix": "10.78.0", "host": "10.78.0.1", "len": 24}
+PRIVATE = {"bridge": "lvslab-priv", "prefix": "10.79.0", "host": "10.79.0.1", "len": 24}
+NETWORKS = {"public": PUBLIC, "private": PRIVATE}
+
+CLIENT_NETNS = "lvslab-client"
+CLIENT_ADDR = "10.78.0.100"
+VIP = "10.78.0.200"  # the public virtual IP the examples and smoke tests use
+NAT_GATEWAY_VIP = "10.79.0.254"  # the directors' floating internal address (NAT)
+ENGINE_PORT = 2375
+
+
+@dataclass
+class Node:
+    name: str
+    group: str
+    octet: int
+    mem: str = "256M"
+    public: bool = True  # has an address on the public network
+    extra_args: list[str] = field(default_factory=list)
+
+    def addr(self, net: str) -> str:
+        return f"{NETWORKS[net]['prefix']}.{self.octet}"
+
+
+SHAPES: dict[str, list[Node]] = {
+    "hosts": [
+        Node("director1", "directors", 11),
+        Node("director2", "directors", 12),
+        Node("realserver1", "realservers", 21),
+        Node("realserver2", "realservers", 22),
+    ],
+    # dockerd on an IPVS kernel: molecule's docker driver reaches it with DOCKER_HOST.
+    "engine": [Node("engine", "engines", 5, mem="3G", public=False)],
+}
+
+
+def node(name: str) -> Node:
+    for nodes in SHAPES.values():
+        for n in nodes:
+            if n.name == name:
+                return n
+    raise KeyError(name)
+
+
+def shape_of(name: str) -> str:
+    for shape, nodes in SHAPES.items():
+        if any(n.name == name for n in nodes):
+            return shape
+    raise KeyError(name)
+
+
+def engine_url() -> str:
+    return f"tcp://{node('engine').addr('private')}:{ENGINE_PORT}"

@@ -1,0 +1,43 @@
+"""`lab demo`: the main job on the lab, from a fresh machine (set up, boot, converge, show)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+from . import config, deps, image, inventory
+from .util import log, run
+
+PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "demo-dr.yml"
+
+
+def request_loop(n: int = 12, timeout: float = 60) -> Counter:
+    """Send n HTTP requests from the client namespace to the VIP; print and count who answered."""
+    answers: Counter = Counter()
+    deadline = time.monotonic() + timeout
+    for i in range(n):
+        if time.monotonic() > deadline:
+            break
+        res = subprocess.run(["ip", "netns", "exec", config.CLIENT_NETNS, "curl", "-s", "--max-time", "2",
+                              f"http://{config.VIP}/"], check=False, capture_output=True, text=True, timeout=10)
+        who = res.stdout.strip() if res.returncode == 0 else f"FAILED (curl exit {res.returncode})"
+        answers[who] += 1
+        print(f"request {i + 1:2}: {who}")
+    return answers
+
+
+def main() -> None:
+    from .__main__ import main as lab_main
+    lab_main(["up", "hosts"])
+    inv = inventory.write(image.image_dir() / "id_ed25519")
+    env = deps.venv_env()
+    env["ANSIBLE_HOST_KEY_CHECKING"] = "False"
+    t0 = time.monotonic()
+    run([str(deps.VENV / "bin/ansible-playbook"), "-i", str(inv), str(PLAYBOOK)], env=env)
+    log(f"converged in {time.monotonic() - t0:.1f} s")
+    answers = request_loop()
+    print("answers:", dict(answers))
+    if any(k.startswith("FAILED") for k in answers) or len(answers) < 2:
+        raise SystemExit("lab demo: the VIP did not balance across both real servers")

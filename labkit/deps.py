@@ -1,0 +1,54 @@
+"""Install what the lab and the tests need on a fresh machine: apt packages and the .venv."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from . import config
+from .util import log, run
+
+APT = ["user-mode-linux", "mmdebstrap", "e2fsprogs", "iproute2", "iptables", "openssh-client",
+       "curl", "util-linux", "procps", "ipvsadm"]
+COMMANDS = {"linux.uml": "user-mode-linux", "mmdebstrap": "mmdebstrap", "mkfs.ext4": "e2fsprogs",
+            "ip": "iproute2", "iptables": "iptables", "ssh": "openssh-client", "curl": "curl",
+            "setpriv": "util-linux", "pgrep": "procps", "ipvsadm": "ipvsadm"}
+VENV = config.PROJECT / ".venv"
+REQS = config.PROJECT / "requirements-dev.txt"
+
+
+def ensure_host() -> None:
+    missing = sorted({pkg for cmd, pkg in COMMANDS.items() if not shutil.which(cmd)})
+    if not missing:
+        return
+    log(f"installing host packages: {' '.join(missing)}")
+    env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+    run(["apt-get", "update", "-q"], env=env)
+    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *APT], env=env)
+
+
+def ensure_venv() -> Path:
+    stamp = VENV / ".requirements"
+    want = REQS.read_text()
+    if stamp.exists() and stamp.read_text() == want:
+        return VENV
+    log("creating .venv from requirements-dev.txt")
+    if not (VENV / "bin/python").exists():
+        run(["python3", "-m", "venv", str(VENV)])
+    pip = [str(VENV / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    run([*pip, "--upgrade", "pip"])
+    run([*pip, "-r", str(REQS)])
+    stamp.write_text(want)
+    return VENV
+
+
+def venv_env() -> dict:
+    import os
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
+    env["VIRTUAL_ENV"] = str(VENV)
+    return env
+
+
+__all__ = ["ensure_host", "ensure_venv", "subprocess", "venv_env"]

@@ -1,0 +1,38 @@
+"""The `engine` shape: dockerd on a UML node (an IPVS kernel), reached with DOCKER_HOST."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from . import config
+from .util import log
+
+IMAGE = "lvslab/debian:bookworm"
+
+
+def api(path: str, timeout: float = 5) -> dict | list:
+    url = config.engine_url().replace("tcp://", "http://") + path
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return json.loads(r.read() or b"null")
+
+
+def wait_ready(key: Path, timeout: float = 300) -> float:
+    """Wait until dockerd answers and the lab image is imported; return the seconds waited."""
+    start = time.monotonic()
+    last = "no answer"
+    while time.monotonic() - start < timeout:
+        try:
+            api(f"/images/{IMAGE}/json")
+            took = time.monotonic() - start
+            log(f"engine: docker API {config.engine_url()} ready with {IMAGE} ({took:.1f} s)")
+            return took
+        except urllib.error.HTTPError as e:
+            last = f"HTTP {e.code} (image import still running?)"
+        except (OSError, ValueError) as e:
+            last = str(e)
+        time.sleep(2)
+    raise SystemExit(f"lab: engine docker API not ready after {timeout:.0f} s: {last}")

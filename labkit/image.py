@@ -1,0 +1,159 @@
+"""Build the guest image once per content hash: mmdebstrap bookworm + UML modules + lab units.
+
+Artifacts in CACHE/images/<hash>/: base.raw (ext4 root shared read-only by every node through a
+copy-on-write file), id_ed25519 (+.pub, baked into root's authorized_keys) and a `ready` marker.
+The root also carries /var/lib/lvs-lab/container.tar, the same system without kernel modules and
+container engine, which the engine node imports as the docker image `lvslab/debian:bookworm`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+from . import config
+from .util import log, out, run
+
+SUITE = "bookworm"
+PACKAGES = [
+    "systemd-sysv", "udev", "kmod", "dbus", "openssh-server", "python3", "python3-apt", "sudo",
+    "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "curl", "busybox", "procps",
+    "netbase", "tcpdump", "docker.io", "crun",
+]
+GUEST = Path(__file__).resolve().parent / "guest"
+IMAGE_SIZE = "4G"
+# What the container image leaves out of the node image (paths relative to the root).
+CONTAINER_EXCLUDES = [
+    "./usr/lib/modules", "./usr/sbin/dockerd", "./usr/bin/docker", "./usr/bin/docker-proxy",
+    "./usr/bin/containerd", "./usr/bin/containerd-shim-runc-v2", "./usr/bin/ctr",
+    "./var/lib/lvs-lab", "./var/cache/apt/archives/*.deb", "./etc/ssh/ssh_host_*",
+]
+MASK = [
+    "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer",
+    "systemd-networkd-wait-online.service", "getty@.service", "serial-getty@.service",
+    "console-getty.service", "systemd-timesyncd.service",
+]
+DISABLE = ["keepalived.service", "docker.service", "docker.socket", "containerd.service"]
+ENABLE = ["systemd-networkd.service", "lab-node-init.service", "lab-hostkey.service"]
+
+
+def mirror_lines() -> list[str]:
+    """The Debian entries of this machine's apt sources, as one-line 'deb URI SUITE COMPONENTS'."""
+    lines: list[str] = []
+    src = Path("/etc/apt/sources.list.d")
+    for f in sorted(src.glob("*.sources")):
+        for stanza in f.read_text().split("\n\n"):
+            fields = {}
+            for line in stanza.splitlines():
+                if ":" in line and not line.startswith("#"):
+                    k, v = line.split(":", 1)
+                    fields[k.strip().lower()] = v.strip()
+            if "debian-archive-keyring" not in fields.get("signed-by", "debian-archive-keyring"):
+                continue
+            if "deb" not in fields.get("types", "").split():
+                continue
+            for uri in fields.get("uris", "").split():
+                for suite in fields.get("suites", "").split():
+                    if suite.startswith(SUITE):
+                        lines.append(f"deb {uri} {suite} {fields.get('components', 'main')}")
+    legacy = [Path("/etc/apt/sources.list"), *sorted(src.glob("*.list"))]
+    for f in legacy:
+        if f.exists():
+            for line in f.read_text().splitlines():
+                m = re.match(r"^deb\s+(\[[^]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)$", line.strip())
+                if m and m.group(3).startswith(SUITE) and "debian" in m.group(2):
+                    lines.append(f"deb {m.group(2)} {m.group(3)} {m.group(4)}")
+    if not lines:
+        raise SystemExit("lab: no Debian bookworm entry in /etc/apt/sources*: cannot build the image")
+    return lines
+
+
+def uml_version() -> str:
+    return out(["dpkg-query", "-W", "-f=${Version}", "user-mode-linux"]).strip()
+
+
+def content_hash() -> str:
+    h = hashlib.sha256()
+    for part in [SUITE, IMAGE_SIZE, *PACKAGES, *CONTAINER_EXCLUDES, *MASK, *DISABLE, *ENABLE,
+                 *mirror_lines(), uml_version(), Path(__file__).read_text()]:
+        h.update(part.encode() + b"\0")
+    for f in sorted(p for p in GUEST.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(GUEST)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def image_dir() -> Path:
+    return config.CACHE / "images" / content_hash()
+
+
+def ensure_image() -> Path:
+    """Return the cached image directory, building it first when its content hash is new."""
+    d = image_dir()
+    if (d / "ready").exists():
+        return d
+    log(f"building guest image {d.name} (mmdebstrap {SUITE}; a few minutes the first time)")
+    work = config.CACHE / "build"
+    shutil.rmtree(work, ignore_errors=True)
+    root = work / "root"
+    work.mkdir(parents=True)
+    run(["mmdebstrap", "--mode=root", "--variant=minbase", f"--include={','.join(PACKAGES)}",
+         "--dpkgopt=path-exclude=/usr/share/{doc,man,locale,info}/*",
+         "--dpkgopt=path-include=/usr/share/doc/*/copyright",
+         "--aptopt=Acquire::Languages \"none\"", "--skip=cleanup/apt/lists",
+         SUITE, str(root), *mirror_lines()])
+    _customize(root, work)
+    tmp = work / "base.raw"
+    run(["mkfs.ext4", "-q", "-F", "-L", "lvslab", "-E", "root_owner=0:0", "-d", str(root), str(tmp), IMAGE_SIZE])
+    d.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(tmp), d / "base.raw")
+    for key in ("id_ed25519", "id_ed25519.pub"):
+        shutil.move(str(work / key), d / key)
+    os.chmod(d / "base.raw", 0o444)
+    os.chmod(d, 0o755)
+    (d / "ready").write_text(content_hash() + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+    log(f"guest image ready: {d}")
+    return d
+
+
+def _chroot(root: Path, *cmd: str) -> None:
+    run(["chroot", str(root), *cmd])
+
+
+def _customize(root: Path, work: Path) -> None:
+    kver = uml_version_dir()
+    shutil.copytree(config.UML_MODULES / kver, root / "usr/lib/modules" / kver, symlinks=True)
+    run(["cp", "-a", f"{GUEST}/.", str(root)])
+    run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "lvs-lab", "-f", str(work / "id_ed25519")])
+    ssh = root / "root/.ssh"
+    ssh.mkdir(mode=0o700, exist_ok=True)
+    shutil.copy(work / "id_ed25519.pub", ssh / "authorized_keys")
+    os.chmod(ssh / "authorized_keys", 0o600)
+    for f in root.glob("etc/ssh/ssh_host_*"):
+        f.unlink()
+    (root / "etc/machine-id").write_text("")
+    (root / "etc/hostname").write_text("")
+    (root / "etc/resolv.conf").unlink(missing_ok=True)
+    (root / "etc/resolv.conf").write_text("# lab guests have no DNS and no route out\n")
+    _chroot(root, "systemctl", "mask", *MASK)
+    _chroot(root, "systemctl", "disable", *DISABLE)
+    _chroot(root, "systemctl", "enable", *ENABLE)
+    for tool in ("iptables", "ip6tables"):  # the UML kernel has no IPv4 nftables
+        _chroot(root, "update-alternatives", "--set", tool, f"/usr/sbin/{tool}-legacy")
+    _chroot(root, "passwd", "-l", "root")
+    _chroot(root, "depmod", "-a", kver)
+    excludes = [f"--exclude={e}" for e in CONTAINER_EXCLUDES]
+    (root / "var/lib/lvs-lab").mkdir(parents=True, exist_ok=True)
+    run(["tar", "-C", str(root), "--numeric-owner", "--xattrs", *excludes, "-cf",
+         str(work / "container.tar"), "."])
+    shutil.move(str(work / "container.tar"), root / "var/lib/lvs-lab/container.tar")
+
+
+def uml_version_dir() -> str:
+    versions = sorted(p.name for p in config.UML_MODULES.iterdir() if p.is_dir())
+    if not versions:
+        raise SystemExit(f"lab: no UML kernel modules under {config.UML_MODULES}")
+    return versions[-1]
