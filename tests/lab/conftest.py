@@ -1,0 +1,105 @@
+"""Fixtures for the lab smoke tests: real UML nodes with IPVS, reached over SSH and docker's API.
+
+The session brings the lab up if it is not already running (`./lab up all`); tearing it down is
+left to the caller (`./lab test` does it and checks that nothing is left behind).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from labkit import config, image, uml  # noqa: E402
+
+
+class Lab:
+    def __init__(self) -> None:
+        self.key = image.image_dir() / "id_ed25519"
+        self.vip = config.VIP
+
+    def sh(self, node: str, script: str, check: bool = True, timeout: float = 60) -> str:
+        """Run a shell script as root on a lab node; return its stdout."""
+        addr = config.node(node).addr("private")
+        res = subprocess.run(uml.ssh_cmd(self.key, addr, script), check=False, capture_output=True, text=True,
+                             timeout=timeout)
+        if check and res.returncode != 0:
+            raise AssertionError(f"{node}: {script!r} exited {res.returncode}\n{res.stdout}\n{res.stderr}")
+        return res.stdout
+
+    def client(self, *cmd: str, timeout: float = 10) -> subprocess.CompletedProcess:
+        return subprocess.run(["ip", "netns", "exec", config.CLIENT_NETNS, *cmd],
+                              check=False, capture_output=True, text=True, timeout=timeout)
+
+    def get(self, url: str, max_time: float = 2) -> str | None:
+        """One HTTP request from the client namespace; the body, or None when it failed."""
+        res = self.client("curl", "-s", "--max-time", str(max_time), url, timeout=max_time + 5)
+        return res.stdout.strip() if res.returncode == 0 else None
+
+    def requests(self, n: int, port: int = 80) -> Counter:
+        """Send n requests (n is small: the loop is bounded) and count who answered each."""
+        assert n <= 100
+        return Counter(self.get(f"http://{self.vip}:{port}/") for _ in range(n))
+
+    def mac(self, node: str, dev: str = "eth0") -> str:
+        return self.sh(node, f"cat /sys/class/net/{dev}/address").strip()
+
+    def start_http(self, node: str) -> None:
+        self.sh(node, "mkdir -p /srv/www && hostname > /srv/www/index.html && "
+                      "(pkill -f '^busybox httpd' || true) && busybox httpd -p 80 -h /srv/www")
+
+    def stop_http(self, node: str) -> None:
+        self.sh(node, "pkill -f '^busybox httpd' || true")
+
+    def wait_for(self, what, timeout: float = 15, step: float = 0.1):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = what()
+            if value:
+                return value
+            time.sleep(step)
+        return what()
+
+
+@pytest.fixture(scope="session")
+def lab() -> Lab:
+    needed = [n.name for nodes in config.SHAPES.values() for n in nodes]
+    if sorted(uml.running()) != sorted(needed):
+        subprocess.run([str(ROOT / "lab"), "up", "all"], check=True)
+    return Lab()
+
+
+@pytest.fixture
+def directors(lab):
+    yield ["director1", "director2"]
+    for d in ("director1", "director2"):
+        lab.sh(d, f"systemctl stop keepalived; pkill keepalived; ipvsadm -C; "
+                  f"ip addr del {lab.vip}/24 dev eth0 2>/dev/null; ip addr del {lab.vip}/32 dev eth0 2>/dev/null; "
+                  "sysctl -qw net.ipv4.ip_forward=0; true")
+
+
+@pytest.fixture
+def realservers(lab):
+    names = ["realserver1", "realserver2"]
+    for rs in names:
+        lab.start_http(rs)
+    yield names
+    for rs in names:
+        n = config.node(rs)
+        lab.sh(rs, f"pkill -f '^busybox httpd'; ip addr del {lab.vip}/32 dev lo 2>/dev/null; "
+                   f"ip route del default 2>/dev/null; "
+                   f"ip addr replace {n.addr('public')}/24 dev eth0; "
+                   "sysctl -qw net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.all.arp_announce=0 "
+                   "net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.lo.arp_announce=0; true")
+
+
+def pytest_collection_modifyitems(items):
+    """Run the lab teardown check after everything else, whatever order the files are collected in."""
+    items.sort(key=lambda item: item.get_closest_marker("lab_teardown") is not None)

@@ -1,0 +1,62 @@
+"""VRRP between the two directors: the VIP moves to the backup when the master's keepalived is killed,
+and client requests through a DR service on both directors keep being answered."""
+
+from __future__ import annotations
+
+import time
+
+from labkit import config
+
+KEEPALIVED = """\
+global_defs {{
+    router_id {name}
+    vrrp_garp_master_refresh 5
+}}
+vrrp_instance VI_LAB {{
+    state {state}
+    interface eth0
+    virtual_router_id 51
+    priority {priority}
+    advert_int 1
+    authentication {{
+        auth_type PASS
+        auth_pass labpass1
+    }}
+    virtual_ipaddress {{
+        {vip}/32 dev eth0
+    }}
+}}
+"""
+
+
+def _has_vip(lab, node: str) -> bool:
+    return f"inet {lab.vip}/32" in lab.sh(node, "ip -4 addr show dev eth0")
+
+
+def test_vip_fails_over_when_master_keepalived_is_killed(lab, directors, realservers):
+    for rs in realservers:
+        lab.sh(rs, "sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 "
+                   f"&& ip addr add {lab.vip}/32 dev lo label lo:0")
+    reals = [config.node(rs).addr("public") for rs in realservers]
+    for name, state, prio in (("director1", "MASTER", 150), ("director2", "BACKUP", 100)):
+        conf = KEEPALIVED.format(name=name, state=state, priority=prio, vip=lab.vip)
+        rules = [f"ipvsadm -A -t {lab.vip}:80 -s rr"] + [f"ipvsadm -a -t {lab.vip}:80 -r {r}:80 -g" for r in reals]
+        lab.sh(name, f"cat > /etc/keepalived/keepalived.conf <<'EOF'\n{conf}EOF\n"
+                     "keepalived -t -f /etc/keepalived/keepalived.conf && ipvsadm -C && "
+                     + " && ".join(rules) + " && systemctl restart keepalived")
+    assert lab.wait_for(lambda: _has_vip(lab, "director1"), timeout=20), "director1 never became MASTER"
+    assert not _has_vip(lab, "director2")
+    assert lab.requests(4) == {"realserver1": 2, "realserver2": 2}
+
+    lab.sh("director1", "systemctl kill -s KILL keepalived")
+    killed = time.monotonic()
+    assert lab.wait_for(lambda: _has_vip(lab, "director2"), timeout=15), "director2 never took the VIP"
+    takeover = time.monotonic() - killed
+    # SIGKILL leaves the address on the dead master; remove it as an operator (or a reboot) would.
+    lab.sh("director1", f"ip addr del {lab.vip}/32 dev eth0")
+    answers = lab.requests(4)
+    assert answers == {"realserver1": 2, "realserver2": 2}, answers
+    neigh = lab.client("ip", "neigh", "show", lab.vip).stdout
+    assert lab.mac("director2") in neigh, neigh
+    print(f"\nVRRP takeover after SIGKILL of the master keepalived: {takeover:.2f} s")
+    assert "MASTER" in lab.sh("director2", "journalctl -u keepalived --no-pager | tail -20")
