@@ -28,6 +28,10 @@ def cmd_up(args) -> None:
     shapes = ["hosts", "engine"] if args.shape == "all" else [args.shape]
     nodes = [n for s in shapes for n in config.SHAPES[s]]
     t1 = time.monotonic()
+    if uml.running() and image.image_dir() != img:
+        raise SystemExit(f"lab: nodes {', '.join(uml.running())} run another image ({image.image_dir().name}); "
+                         "`./lab down` first")
+    image.record_booted(img)
     for n in nodes:
         uml.boot(n, img)
     key = img / "id_ed25519"
@@ -54,6 +58,7 @@ def cmd_down(args) -> None:
         for n in nodes:
             uml.stop(n.name)
     net.down()
+    (config.STATE / "image").unlink(missing_ok=True)
     left = net.leftovers() + uml.stray_processes()
     if left:
         raise SystemExit("lab: left behind after down:\n  " + "\n  ".join(left))
@@ -99,6 +104,29 @@ def cmd_setup(args) -> None:
     deps.ensure_venv()
 
 
+def _docker_host() -> str:
+    from . import engine
+    url = engine.docker_host(engine.host_has_ipvs(), engine.LOCAL_SOCKET.exists())
+    if url == config.engine_url() and "engine" not in uml.running():
+        cmd_up(argparse.Namespace(shape="engine"))
+    return url
+
+
+def cmd_env(args) -> None:
+    print(f"export DOCKER_HOST={_docker_host()}")
+
+
+def cmd_molecule(args) -> None:
+    """Run molecule from the venv with DOCKER_HOST on an IPVS kernel."""
+    _require_root()
+    from . import deps
+    deps.ensure_venv()
+    env = deps.venv_env()
+    env["DOCKER_HOST"] = _docker_host()
+    log(f"molecule with DOCKER_HOST={env['DOCKER_HOST']}")
+    os.execvpe(str(deps.VENV / "bin/molecule"), ["molecule", *args.args], env)
+
+
 def cmd_demo(args) -> None:
     _require_root()
     from . import demo
@@ -134,6 +162,11 @@ def main(argv: list[str] | None = None) -> None:
     s = sub.add_parser("client", help="run COMMAND in the client namespace on the public network")
     s.add_argument("command", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_client)
+    s = sub.add_parser("env", help="print DOCKER_HOST for a container engine on an IPVS kernel (boots the engine)")
+    s.set_defaults(func=cmd_env)
+    s = sub.add_parser("molecule", help="molecule ARGS... with DOCKER_HOST on an IPVS kernel")
+    s.add_argument("args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_molecule)
     s = sub.add_parser("demo", help="README command 1: set up, boot the lab and run the main job on it")
     s.set_defaults(func=cmd_demo)
     s = sub.add_parser("test", help="README command 2: set up and run the whole test suite")

@@ -11,6 +11,8 @@ from pathlib import Path
 from . import config
 from .util import log
 
+LOCAL_SOCKET = Path("/var/run/docker.sock")
+
 IMAGE = "lvslab/debian:bookworm"
 
 
@@ -36,3 +38,23 @@ def wait_ready(key: Path, timeout: float = 300) -> float:
             last = str(e)
         time.sleep(2)
     raise SystemExit(f"lab: engine docker API not ready after {timeout:.0f} s: {last}")
+
+
+def host_has_ipvs(proc: Path = Path("/proc/net/ip_vs"), modules: Path | None = None) -> bool:
+    """True when this machine's own kernel has IPVS (loaded, or as a module it could load)."""
+    if proc.exists():
+        return True
+    if modules is None:
+        import os
+        modules = Path("/lib/modules") / os.uname().release
+    return any(modules.glob("kernel/net/netfilter/ipvs/ip_vs.ko*"))
+
+
+def docker_host(has_ipvs: bool, local_socket: bool) -> str:
+    """Where molecule's docker driver must create containers: on an IPVS kernel, never elsewhere.
+
+    The local engine when this kernel has IPVS and a local dockerd runs; the lab engine otherwise.
+    """
+    if has_ipvs and local_socket:
+        return f"unix://{LOCAL_SOCKET}"
+    return config.engine_url()

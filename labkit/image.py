@@ -20,15 +20,16 @@ from .util import log, out, run
 SUITE = "bookworm"
 PACKAGES = [
     "systemd-sysv", "udev", "kmod", "dbus", "openssh-server", "python3", "python3-apt", "sudo",
-    "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "curl", "busybox", "procps",
-    "netbase", "tcpdump", "docker.io", "crun",
+    "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "iputils-arping", "curl",
+    "busybox", "procps", "netbase", "tcpdump", "docker.io", "crun",
 ]
 GUEST = Path(__file__).resolve().parent / "guest"
 IMAGE_SIZE = "4G"
 # What the container image leaves out of the node image (paths relative to the root).
 CONTAINER_EXCLUDES = [
     "./usr/lib/modules", "./usr/sbin/dockerd", "./usr/bin/docker", "./usr/bin/docker-proxy",
-    "./usr/bin/containerd", "./usr/bin/containerd-shim-runc-v2", "./usr/bin/ctr",
+    "./usr/bin/containerd*", "./usr/bin/ctr", "./usr/sbin/runc", "./usr/bin/dnet", "./usr/sbin/ovrouter",
+    "./usr/lib/udev/hwdb.bin", "./usr/lib/udev/hwdb.d", "./var/lib/apt/lists/*",
     "./var/lib/lvs-lab", "./var/cache/apt/archives/*.deb", "./etc/ssh/ssh_host_*",
 ]
 MASK = [
@@ -86,12 +87,21 @@ def content_hash() -> str:
 
 
 def image_dir() -> Path:
+    """The image the running lab booted from (recorded at `up`), else the one this tree builds."""
+    booted = config.STATE / "image"
+    if booted.exists() and (Path(booted.read_text().strip()) / "ready").exists():
+        return Path(booted.read_text().strip())
     return config.CACHE / "images" / content_hash()
+
+
+def record_booted(d: Path) -> None:
+    config.STATE.mkdir(parents=True, exist_ok=True)
+    (config.STATE / "image").write_text(f"{d}\n")
 
 
 def ensure_image() -> Path:
     """Return the cached image directory, building it first when its content hash is new."""
-    d = image_dir()
+    d = config.CACHE / "images" / content_hash()
     if (d / "ready").exists():
         return d
     log(f"building guest image {d.name} (mmdebstrap {SUITE}; a few minutes the first time)")
@@ -115,8 +125,17 @@ def ensure_image() -> Path:
     os.chmod(d, 0o755)
     (d / "ready").write_text(content_hash() + "\n")
     shutil.rmtree(work, ignore_errors=True)
+    _prune(keep={d, image_dir()})
     log(f"guest image ready: {d}")
     return d
+
+
+def _prune(keep: set[Path]) -> None:
+    """Drop cached images other than the new one and the one running nodes booted from."""
+    for old in (config.CACHE / "images").iterdir():
+        if old not in keep:
+            log(f"removing old guest image {old.name}")
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _chroot(root: Path, *cmd: str) -> None:
