@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from . import config
@@ -43,12 +42,20 @@ def ensure_venv() -> Path:
     return VENV
 
 
+def collection_tree() -> Path:
+    """A collections path where this checkout is lvs.cluster (so the working tree is what runs)."""
+    tree = config.PROJECT / ".collections"
+    link = tree / "ansible_collections" / "lvs" / "cluster"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(config.PROJECT, target_is_directory=True)
+    return tree
+
+
 def venv_env() -> dict:
     import os
     env = dict(os.environ)
     env["PATH"] = f"{VENV / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
     env["VIRTUAL_ENV"] = str(VENV)
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(collection_tree())
     return env
-
-
-__all__ = ["ensure_host", "ensure_venv", "subprocess", "venv_env"]

@@ -38,7 +38,7 @@ MASK = [
     "console-getty.service", "systemd-timesyncd.service",
 ]
 DISABLE = ["keepalived.service", "docker.service", "docker.socket", "containerd.service"]
-ENABLE = ["systemd-networkd.service", "lab-node-init.service", "lab-hostkey.service"]
+ENABLE = ["systemd-networkd.service", "lab-node-init.service", "lab-hostkey.service", "lab-container-init.service"]
 
 
 def mirror_lines() -> list[str]:
