@@ -29,8 +29,19 @@ def _stage(name: str, cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[str,
     return name, rc == 0, took
 
 
+def _pip_bootstrap() -> None:
+    """Give ansible-test a pip bootstrap script that needs only PyPI (see get_pip_offline.py)."""
+    import re
+    src = (deps.VENV / "lib").glob("python3*/site-packages/ansible_test/_internal/python_requirements.py")
+    version = re.search(r"pip='([0-9.]+)'", next(src).read_text()).group(1)
+    cache = Path.home() / ".ansible/test/cache" / f"get_pip_{version.replace('.', '_')}.py"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__).with_name("get_pip_offline.py"), cache)
+
+
 def sanity(env: dict) -> tuple[list[str], Path]:
     """ansible-test wants the collection at ansible_collections/lvs/cluster inside a git tree."""
+    _pip_bootstrap()
     tmp = Path(tempfile.mkdtemp(prefix="lvs-sanity-"))
     dest = tmp / "ansible_collections" / "lvs" / "cluster"
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
@@ -43,7 +54,7 @@ def sanity(env: dict) -> tuple[list[str], Path]:
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
     subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
     cmd = [str(deps.VENV / "bin/ansible-test"), "sanity", "--python", "3.11", "--color", "no",
-           "--exclude", "labkit/", "--exclude", "lab", "--exclude", "tests/lab/", "--exclude", ".ci/"]
+           "--exclude", "labkit/", "--exclude", "lab", "--exclude", "tests/lab/", "--exclude", ".ci/", "--requirements"]
     return cmd, dest
 
 
