@@ -28,13 +28,10 @@ def cmd_up(args) -> None:
     shapes = ["hosts", "engine"] if args.shape == "all" else [args.shape]
     nodes = [n for s in shapes for n in config.SHAPES[s]]
     t1 = time.monotonic()
-    if uml.running() and image.image_dir() != img:
-        raise SystemExit(f"lab: nodes {', '.join(uml.running())} run another image ({image.image_dir().name}); "
-                         "`./lab down` first")
     image.record_booted(img)
     for n in nodes:
         uml.boot(n, img)
-    key = img / "id_ed25519"
+    key = image.key_path()
     with concurrent.futures.ThreadPoolExecutor(len(nodes)) as pool:
         waits = dict(zip([n.name for n in nodes], pool.map(lambda n: uml.wait_ssh(n, key), nodes)))
     if "engine" in shapes:
@@ -47,6 +44,22 @@ def cmd_up(args) -> None:
     print(f"inventory: {inv}")
     if "engine" in shapes:
         print(f"DOCKER_HOST={config.engine_url()}")
+
+
+def cmd_restart(args) -> None:
+    """Stop one node and boot it again fresh (a new copy-on-write file) from the current image."""
+    _require_root()
+    node = config.node(args.node)
+    uml.stop(node.name)
+    img = image.ensure_image()
+    image.record_booted(img)
+    net.up()
+    uml.boot(node, img)
+    took = uml.wait_ssh(node, image.key_path())
+    if node.group == "engines":
+        from . import engine
+        engine.wait_ready(image.key_path())
+    log(f"{node.name}: back in {took:.1f} s")
 
 
 def cmd_down(args) -> None:
@@ -75,11 +88,11 @@ def cmd_status(args) -> None:
 
 
 def cmd_inventory(args) -> None:
-    print(inventory.write(image.image_dir() / "id_ed25519"))
+    print(inventory.write(image.key_path()))
 
 
 def cmd_ssh(args) -> None:
-    key = image.image_dir() / "id_ed25519"
+    key = image.key_path()
     node = config.node(args.node)
     cmd = uml.ssh_cmd(key, node.addr("private"), *args.command)
     os.execvp(cmd[0], cmd)
@@ -151,6 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     s.set_defaults(func=cmd_up)
     s = sub.add_parser("down", help="stop every node, remove taps, bridges, namespace and rules")
     s.set_defaults(func=cmd_down)
+    s = sub.add_parser("restart", help="restart NODE fresh from the current image")
+    s.add_argument("node")
+    s.set_defaults(func=cmd_restart)
     s = sub.add_parser("status", help="show nodes")
     s.set_defaults(func=cmd_status)
     s = sub.add_parser("inventory", help="write the Ansible inventory and print its path")

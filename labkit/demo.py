@@ -31,7 +31,7 @@ def request_loop(n: int = 12, timeout: float = 60) -> Counter:
 def main() -> None:
     from .__main__ import main as lab_main
     lab_main(["up", "hosts"])
-    inv = inventory.write(image.image_dir() / "id_ed25519")
+    inv = inventory.write(image.key_path())
     env = deps.venv_env()
     env["ANSIBLE_HOST_KEY_CHECKING"] = "False"
     t0 = time.monotonic()

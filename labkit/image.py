@@ -1,7 +1,8 @@
 """Build the guest image once per content hash: mmdebstrap bookworm + UML modules + lab units.
 
 Artifacts in CACHE/images/<hash>/: base.raw (ext4 root shared read-only by every node through a
-copy-on-write file), id_ed25519 (+.pub, baked into root's authorized_keys) and a `ready` marker.
+copy-on-write file) and a `ready` marker. The lab's SSH key (CACHE/ssh/id_ed25519) is made once
+and its public half baked into root's authorized_keys, so nodes of any image answer to it.
 The root also carries /var/lib/lvs-lab/container.tar, the same system without kernel modules and
 container engine, which the engine node imports as the docker image `lvslab/debian:bookworm`.
 """
@@ -72,6 +73,15 @@ def mirror_lines() -> list[str]:
     return lines
 
 
+def key_path() -> Path:
+    """The lab's SSH private key, created on first use."""
+    key = config.CACHE / "ssh" / "id_ed25519"
+    if not key.exists():
+        key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "lvs-lab", "-f", str(key)])
+    return key
+
+
 def uml_version() -> str:
     return out(["dpkg-query", "-W", "-f=${Version}", "user-mode-linux"]).strip()
 
@@ -79,7 +89,8 @@ def uml_version() -> str:
 def content_hash() -> str:
     h = hashlib.sha256()
     for part in [SUITE, IMAGE_SIZE, *PACKAGES, *CONTAINER_EXCLUDES, *MASK, *DISABLE, *ENABLE,
-                 *mirror_lines(), uml_version(), Path(__file__).read_text()]:
+                 *mirror_lines(), uml_version(), Path(__file__).read_text(),
+                 key_path().with_suffix(".pub").read_text()]:
         h.update(part.encode() + b"\0")
     for f in sorted(p for p in GUEST.rglob("*") if p.is_file()):
         h.update(str(f.relative_to(GUEST)).encode() + b"\0" + f.read_bytes() + b"\0")
@@ -119,15 +130,20 @@ def ensure_image() -> Path:
     run(["mkfs.ext4", "-q", "-F", "-L", "lvslab", "-E", "root_owner=0:0", "-d", str(root), str(tmp), IMAGE_SIZE])
     d.mkdir(parents=True, exist_ok=True)
     shutil.move(str(tmp), d / "base.raw")
-    for key in ("id_ed25519", "id_ed25519.pub"):
-        shutil.move(str(work / key), d / key)
     os.chmod(d / "base.raw", 0o444)
     os.chmod(d, 0o755)
     (d / "ready").write_text(content_hash() + "\n")
     shutil.rmtree(work, ignore_errors=True)
-    _prune(keep={d, image_dir()})
+    _prune(keep={d, *in_use()})
     log(f"guest image ready: {d}")
     return d
+
+
+def in_use() -> set[Path]:
+    """Images that running nodes booted from (each node records its own)."""
+    from . import uml
+    return {Path((uml.node_dir(n) / "image").read_text().strip()) for n in uml.running()
+            if (uml.node_dir(n) / "image").exists()}
 
 
 def _prune(keep: set[Path]) -> None:
@@ -146,10 +162,9 @@ def _customize(root: Path, work: Path) -> None:
     kver = uml_version_dir()
     shutil.copytree(config.UML_MODULES / kver, root / "usr/lib/modules" / kver, symlinks=True)
     run(["cp", "-a", f"{GUEST}/.", str(root)])
-    run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "lvs-lab", "-f", str(work / "id_ed25519")])
     ssh = root / "root/.ssh"
     ssh.mkdir(mode=0o700, exist_ok=True)
-    shutil.copy(work / "id_ed25519.pub", ssh / "authorized_keys")
+    shutil.copy(key_path().with_suffix(".pub"), ssh / "authorized_keys")
     os.chmod(ssh / "authorized_keys", 0o600)
     for f in root.glob("etc/ssh/ssh_host_*"):
         f.unlink()

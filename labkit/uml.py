@@ -103,6 +103,7 @@ def boot(node: config.Node, image: Path) -> None:
             stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
         )
     (ndir / "pid").write_text(str(proc.pid))
+    (ndir / "image").write_text(f"{image}\n")
     log(f"{node.name}: booting (pid {proc.pid}, {node.addr('private')})")
 
 

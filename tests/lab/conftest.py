@@ -22,7 +22,7 @@ from labkit import config, image, uml  # noqa: E402
 
 class Lab:
     def __init__(self) -> None:
-        self.key = image.image_dir() / "id_ed25519"
+        self.key = image.key_path()
         self.vip = config.VIP
 
     def sh(self, node: str, script: str, check: bool = True, timeout: float = 60) -> str:
