@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The main() bodies of the IPVS modules; the modules themselves only declare their arguments."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List
+
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_render as render
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_runner
+from ansible_collections.lvs.cluster.plugins.module_utils.file_update import update_file
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import (
+    DEST_OPTION_ARGS,
+    SERVICE_KEY_ARGS,
+    SERVICE_OPTION_ARGS,
+    dest_service_params,
+    fail_on_error,
+    pick,
+)
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_diff import (
+    config_services,
+    target_for_dest,
+    target_for_rules,
+    target_for_service,
+)
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import Table, dest_key
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_parse import parse_connections, parse_save
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_runner import IPVSHost, converge
+
+
+def _open(module) -> IPVSHost:
+    host = IPVSHost(module, module.params.get('load_module', True))
+    host.ensure(check_mode=module.check_mode)
+    return host
+
+
+def _find(table: Table, key) -> Dict[str, Any]:
+    svc = table.find(key)
+    return svc.to_dict() if svc is not None else {}
+
+
+def run_service(module) -> None:
+    """lvs.cluster.ipvs_service"""
+    params = dict(module.params)
+    names = list(SERVICE_KEY_ARGS) + list(SERVICE_OPTION_ARGS) + ['state', 'destinations', 'purge_destinations']
+    # validate before touching the host
+    fail_on_error(module, target_for_service, Table(), pick(params, names))
+    host = _open(module)
+    live = host.read_table()
+    target, svc = fail_on_error(module, target_for_service, live, pick(params, names))
+    res = converge(module, host, live, target, keys={svc.key})
+    module.exit_json(changed=res['changed'], commands=res['commands'], service=_find(res['after_table'], svc.key),
+                     diff=res['diff'])
+
+
+def run_dest(module) -> None:
+    """lvs.cluster.ipvs_dest"""
+    params = module.params
+    svc_params = dest_service_params(params)
+    dest_params = pick(params, ['address', 'port', *list(DEST_OPTION_ARGS)])
+    state = params['state']
+    host = _open(module)
+    live = host.read_table()
+    target, svc = fail_on_error(module, target_for_dest, live, svc_params, dest_params, state)
+    res = converge(module, host, live, target, keys={svc.key})
+    after_svc = res['after_table'].find(svc.key)
+    dest: Dict[str, Any] = {}
+    if after_svc is not None:
+        found = after_svc.find(fail_on_error(module, dest_key, dest_params, after_svc))
+        dest = found.to_dict() if found is not None else {}
+    module.exit_json(changed=res['changed'], commands=res['commands'], destination=dest,
+                     service=after_svc.to_dict() if after_svc is not None else {}, diff=res['diff'])
+
+
+INFO_SUBSETS = ('all', 'services', 'timeouts', 'daemons', 'stats', 'rate')
+
+
+def run_info(module) -> None:
+    """lvs.cluster.ipvs_info: read only, never loads ip_vs and never runs ipvsadm without it."""
+    subsets = set(module.params['gather_subset'] or ['all'])
+    bad = sorted(subsets - set(INFO_SUBSETS))
+    if bad:
+        module.fail_json(msg="gather_subset: '%s' is not one of %s" % (bad[0], ', '.join(INFO_SUBSETS)))
+    if 'all' in subsets:
+        subsets = set(INFO_SUBSETS)
+    info: Dict[str, Any] = {'loaded': os.path.exists(ipvs_runner.PROC_IP_VS), 'services': [], 'rules': '',
+                            'timeouts': {}, 'daemons': []}
+    if not info['loaded']:
+        module.exit_json(changed=False, ipvs=info)
+    host = IPVSHost(module, load_module=False)
+    host.loaded = True
+    if subsets & {'services', 'stats', 'rate'}:
+        table = host.read_table()
+        info.update(host.version())
+        info['rules'] = render.render_text(render.render_table(table))
+        conns = parse_connections(host.thresholds_text)
+        stats = host.read_stats() if 'stats' in subsets else {}
+        rate = host.read_rate() if 'rate' in subsets else {}
+        services = []
+        for svc in table.services:
+            item = svc.to_dict()
+            if svc.key in stats:
+                item['stats'] = stats[svc.key]['total']
+            if svc.key in rate:
+                item['rate'] = rate[svc.key]['total']
+            for index, dest in enumerate(item['destinations']):
+                for name, data, field in (('conn', conns, None), ('stats', stats, 'counters'),
+                                          ('rate', rate, 'counters')):
+                    rows = data.get(svc.key, {}).get('dests', [])
+                    row = rows[index] if index < len(rows) else None
+                    if row is None:
+                        continue
+                    if field is None:
+                        dest['active_conns'] = row['active_conns']
+                        dest['inactive_conns'] = row['inactive_conns']
+                    else:
+                        dest[name] = row[field]
+            services.append(item)
+        info['services'] = services
+    if 'timeouts' in subsets:
+        info['timeouts'] = host.read_timeouts()
+    if 'daemons' in subsets:
+        info['daemons'] = host.read_daemons()
+    module.exit_json(changed=False, ipvs=info)
+
+
+def _write_dest(module, lines: List[str], results: Dict[str, Any], diffs: List[Dict[str, Any]]) -> None:
+    path = module.params.get('dest')
+    if not path:
+        return
+    res = update_file(module, path, render.render_text(lines))
+    diffs.append(res['diff'])
+    results['dest_changed'] = res['changed']
+    results['changed'] = results.get('changed', False) or res['changed']
+
+
+def run_rules(module) -> None:
+    """lvs.cluster.ipvs_rules"""
+    params = module.params
+    state = params['state']
+    config = params.get('config')
+    result: Dict[str, Any] = {'changed': False}
+    diffs: List[Dict[str, Any]] = []
+    if state == 'parsed':
+        if params.get('running_config') is None:
+            module.fail_json(msg='running_config: required with state parsed')
+        table = fail_on_error(module, parse_save, params['running_config'])
+        module.exit_json(changed=False, parsed=table.to_list())
+    if state == 'rendered':
+        if config is None:
+            module.fail_json(msg='config: required with state rendered')
+        table = Table(services=fail_on_error(module, config_services, config))
+        lines = render.render_table(table)
+        result['rendered'] = lines
+        _write_dest(module, lines, result, diffs)
+        if diffs:
+            result['diff'] = diffs[0]
+        module.exit_json(**result)
+    if state in ('merged', 'replaced') and not config:
+        module.fail_json(msg='config: required with state %s' % state)
+    if config is not None and state in ('replaced', 'overridden'):
+        fail_on_error(module, config_services, config)  # validate before touching the host
+    host = _open(module)
+    live = host.read_table()
+    if state == 'gathered':
+        result['gathered'] = live.to_list()
+        _write_dest(module, render.render_table(live), result, diffs)
+        if diffs:
+            result['diff'] = diffs[0]
+        module.exit_json(**result)
+    target = fail_on_error(module, target_for_rules, live, config, state)
+    res = converge(module, host, live, target)
+    result.update(changed=res['changed'], commands=res['commands'], before=live.to_list(),
+                  after=res['after_table'].to_list())
+    diffs.append(res['diff'])
+    _write_dest(module, render.render_table(res['after_table']), result, diffs)
+    result['diff'] = diffs if len(diffs) > 1 else diffs[0]
+    module.exit_json(**result)
