@@ -81,12 +81,12 @@ def dest_service_params(params: Dict[str, Any]) -> Dict[str, Any]:
             'port': params.get('service_port'), 'fwmark': params.get('fwmark'), 'family': params.get('family')}
 
 
-def fail_on_error(module, func, *args, **kwargs):
-    """Call *func*; turn an IPVSError into ``fail_json`` with its message."""
+def fail_on_error(module, func, *args, field='', **kwargs):
+    """Call *func*; turn an IPVSError into ``fail_json`` with its message (prefixed by *field*)."""
     try:
         return func(*args, **kwargs)
     except IPVSError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg='%s: %s' % (field, exc) if field else str(exc))
 
 
 def service_result(svc: Service) -> Dict[str, Any]:

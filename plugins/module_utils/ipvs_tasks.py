@@ -147,7 +147,7 @@ def run_rules(module) -> None:
     if state == 'parsed':
         if params.get('running_config') is None:
             module.fail_json(msg='running_config: required with state parsed')
-        table = fail_on_error(module, parse_save, params['running_config'])
+        table = fail_on_error(module, parse_save, params['running_config'], field='running_config')
         module.exit_json(changed=False, parsed=table.to_list())
     if state == 'rendered':
         if config is None:

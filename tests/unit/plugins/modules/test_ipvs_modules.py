@@ -264,7 +264,7 @@ def test_rules_rendered_and_parsed_never_touch_the_host(no_kernel):
 
 def test_rules_parsed_error_names_line(no_kernel):
     res = run_module(ipvs_rules.main, {'state': 'parsed', 'running_config': '-A -t 10.0.0.1:80 -s rr\n-Z\n'})
-    assert res['failed'] and res['msg'] == "line 2: unknown option '-Z'"
+    assert res['failed'] and res['msg'] == "running_config: line 2: unknown option '-Z'"
 
 
 def test_rules_dest_file_check_and_write(kernel, tmp_path):
