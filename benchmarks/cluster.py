@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Benchmarks of the roles on the lab's 4 hosts (./lab up hosts), DR + keepalived (inventories/lab-dr).
+
+Prints: converge wall time from a reset lab, idempotent rerun wall time and changed count, request
+distribution, VIP takeover time and failed requests while the MASTER's keepalived stops, and failed
+requests while a real server is drained (weight 0) and then removed, each converged through site.yml.
+Every request loop is bounded (at most 200 requests, at most 60 s) and only targets the lab VIP.
+
+    python3 benchmarks/cluster.py
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+INV = str(ROOT / "inventories/lab-dr")
+VIP = "10.78.0.200"
+MAX_REQUESTS, MAX_SECONDS = 200, 60
+ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"), ANSIBLE_FORCE_COLOR="0",
+           PATH=f"{ROOT / '.venv/bin'}:{os.environ['PATH']}")
+SERVICE = {"name": "http", "port": 80, "scheduler": "wrr", "delay_loop": 1,
+           "health_check": {"type": "tcp", "connect_timeout": 1, "retry": 1, "delay_before_retry": 1}}
+
+
+def playbook(*books, extra=None):
+    cmd = ["ansible-playbook", "-i", INV, *[str(ROOT / b) for b in books]]
+    if extra:
+        cmd += ["-e", json.dumps(extra)]
+    t0 = time.monotonic()
+    out = subprocess.run(cmd, check=False, env=ENV, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.monotonic() - t0
+    if out.returncode:
+        sys.exit(f"{' '.join(cmd)} failed:\n{out.stdout[-3000:]}")
+    changed = sum(int(n) for n in re.findall(r"changed=(\d+)", out.stdout.split("PLAY RECAP")[-1]))
+    return elapsed, changed
+
+
+def lab(*args, timeout=90):
+    cmd = [str(ROOT / "lab"), *args]
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout).stdout
+
+
+def request_loop(count=MAX_REQUESTS, interval=0.1, budget=MAX_SECONDS):
+    """Start a bounded curl loop in the client namespace; returns the Popen (lines 'epoch answer')."""
+    count, budget = min(count, MAX_REQUESTS), min(budget, MAX_SECONDS)
+    script = (f"end=$(($(date +%s)+{budget})); i=0; while [ $i -lt {count} ] && [ $(date +%s) -lt $end ]; do "
+              f"i=$((i+1)); r=$(curl -s --max-time 1 http://{VIP}/ || echo FAIL); echo \"$(date +%s.%N) $r\"; "
+              f"sleep {interval}; done")
+    return subprocess.Popen([str(ROOT / "lab"), "client", "sh", "-c", script], stdout=subprocess.PIPE, text=True)
+
+
+def answers(proc):
+    out, _ = proc.communicate(timeout=MAX_SECONDS + 30)
+    return [line.split(" ", 1) for line in out.splitlines() if " " in line]
+
+
+def main():
+    print("== converge")
+    playbook("playbooks/lab/reset.yml", "playbooks/lab/web.yml")
+    t, c = playbook("playbooks/site.yml")
+    print(f"converge from reset: {t:.1f} s (changed {c})")
+    t, c = playbook("playbooks/site.yml")
+    print(f"idempotent rerun:    {t:.1f} s (changed {c})")
+    time.sleep(2)
+
+    res = answers(request_loop(count=30, interval=0.05))
+    print("distribution (30 requests, weights 2:1):", dict(Counter(a for _, a in res)))
+
+    print("== failover (stop keepalived on director1)")
+    lab("ssh", "director2", f"nohup sh -c 'for i in $(seq 600); do ip -4 -o addr show dev eth0 | grep -q \" {VIP}/\" "
+        f"&& {{ date +%s.%N > /run/lvs-bench-vip; exit; }}; sleep 0.02; done' >/dev/null 2>&1 &")
+    loop = request_loop(count=150, interval=0.05, budget=30)
+    time.sleep(2)
+    t_stop = float(lab("ssh", "director1", "date +%s.%N; systemctl stop keepalived").split()[0])
+    res = answers(loop)
+    t_vip = lab("ssh", "director2", "cat /run/lvs-bench-vip 2>/dev/null; rm -f /run/lvs-bench-vip").strip()
+    failed = sum(1 for _, a in res if a == "FAIL")
+    takeover = f"{float(t_vip) - t_stop:.2f} s" if t_vip else "VIP did not move"
+    print(f"VIP takeover: {takeover}; requests {len(res)}, failed {failed}")
+    lab("ssh", "director1", "systemctl start keepalived")
+    time.sleep(5)
+
+    print("== drain realserver2 (weight 0, then removal) through site.yml")
+    for label, svc in (("weight 0", dict(SERVICE, weights={"realserver2": 0})),
+                       ("removal", dict(SERVICE, realservers=["realserver1"]))):
+        loop = request_loop(count=MAX_REQUESTS, interval=0.2)
+        t, c = playbook("playbooks/site.yml", extra={"lvs_services": [svc]})
+        time.sleep(3)
+        res = answers(loop)
+        print(f"{label}: converge {t:.1f} s (changed {c}); requests {len(res)}, failed "
+              f"{sum(1 for _, a in res if a == 'FAIL')}, answers {dict(Counter(a for _, a in res))}")
+    t, c = playbook("playbooks/site.yml")
+    print(f"restore: {t:.1f} s (changed {c})")
+
+
+if __name__ == "__main__":
+    main()
