@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
-from pathlib import Path
 
 from . import config, deps, image, inventory
 from .util import log, run
 
-PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "demo-dr.yml"
+INVENTORY = config.PROJECT / "inventories" / "lab-dr"
+PLAYBOOKS = [config.PROJECT / "playbooks" / "lab" / "web.yml", config.PROJECT / "playbooks" / "site.yml"]
 
 
 def request_loop(n: int = 12, timeout: float = 60) -> Counter:
@@ -31,11 +31,13 @@ def request_loop(n: int = 12, timeout: float = 60) -> Counter:
 def main() -> None:
     from .__main__ import main as lab_main
     lab_main(["up", "hosts"])
-    inv = inventory.write(image.key_path())
+    inventory.write(image.key_path())
+    deps.ensure_venv()
     env = deps.venv_env()
-    env["ANSIBLE_HOST_KEY_CHECKING"] = "False"
     t0 = time.monotonic()
-    run([str(deps.VENV / "bin/ansible-playbook"), "-i", str(inv), str(PLAYBOOK)], env=env)
+    # The real servers serve their hostname (lab only), then site.yml builds the DR cluster with a
+    # keepalived pair from inventories/lab-dr.
+    run([str(deps.VENV / "bin/ansible-playbook"), "-i", str(INVENTORY), *map(str, PLAYBOOKS)], env=env)
     log(f"converged in {time.monotonic() - t0:.1f} s")
     answers = request_loop()
     print("answers:", dict(answers))

@@ -70,9 +70,10 @@ class Lab:
 
 @pytest.fixture(scope="session")
 def lab() -> Lab:
-    needed = [n.name for nodes in config.SHAPES.values() for n in nodes]
-    if sorted(uml.running()) != sorted(needed):
-        subprocess.run([str(ROOT / "lab"), "up", "all"], check=True)
+    """A freshly booted lab (both shapes): nodes left from earlier runs may hold any state."""
+    if uml.running():
+        subprocess.run([str(ROOT / "lab"), "down"], check=True)
+    subprocess.run([str(ROOT / "lab"), "up", "all"], check=True)
     return Lab()
 
 
