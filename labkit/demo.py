@@ -13,6 +13,12 @@ INVENTORY = config.PROJECT / "inventories" / "lab-dr"
 PLAYBOOKS = [config.PROJECT / "playbooks" / "lab" / "web.yml", config.PROJECT / "playbooks" / "site.yml"]
 
 
+def _answers() -> bool:
+    res = subprocess.run(["ip", "netns", "exec", config.CLIENT_NETNS, "curl", "-s", "--max-time", "1",
+                          f"http://{config.VIP}/"], check=False, capture_output=True, text=True, timeout=10)
+    return res.returncode == 0
+
+
 def request_loop(n: int = 12, timeout: float = 60) -> Counter:
     """Send n HTTP requests from the client namespace to the VIP; print and count who answered."""
     answers: Counter = Counter()
@@ -39,6 +45,11 @@ def main() -> None:
     # keepalived pair from inventories/lab-dr.
     run([str(deps.VENV / "bin/ansible-playbook"), "-i", str(INVENTORY), *map(str, PLAYBOOKS)], env=env)
     log(f"converged in {time.monotonic() - t0:.1f} s")
+    log(f"waiting for the VIP {config.VIP} to answer (keepalived elects its MASTER in a few seconds)")
+    t1 = time.monotonic()
+    while time.monotonic() - t1 < 30 and not _answers():
+        time.sleep(0.5)
+    log(f"VIP answered after {time.monotonic() - t1:.1f} s")
     answers = request_loop()
     print("answers:", dict(answers))
     if any(k.startswith("FAILED") for k in answers) or len(answers) < 2:
