@@ -19,16 +19,18 @@ Edits use the full option set because ``ipvsadm -E``/``-e`` reset every option n
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_render as render
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
     IPVSError,
+    KeyedList,
     Service,
     Table,
     dest_from_params,
     dest_key,
+    first_positions,
+    replace_or_append,
     service_from_params,
     service_key_from_params,
     service_with_dests,
@@ -39,30 +41,42 @@ RULES_STATES = ('merged', 'replaced', 'overridden', 'deleted', 'gathered', 'rend
 
 
 def plan(live: Table, target: Table) -> List[str]:
-    """The ordered restore commands that turn *live* into *target*."""
+    """The ordered restore commands that turn *live* into *target* (linear: look-ups go through dicts)."""
     commands: List[str] = []
+    live_index = _first_by_key(live.services)
+    target_keys = {svc.key for svc in target.services}
     for svc in target.services:
-        old = live.find(svc.key)
+        old = live_index.get(svc.key)
         if old is None:
             commands.extend(render.render_service(svc))
             continue
         if not svc.options_equal(old):
             commands.append(render.edit_service(svc))
         adds, edits, dels = [], [], []
+        old_dests = _first_by_key(old.destinations)
         for dest in svc.destinations:
-            cur = old.find(dest.key)
+            cur = old_dests.get(dest.key)
             if cur is None:
                 adds.append(render.add_dest(svc, dest))
             elif cur != dest:
                 edits.append(render.edit_dest(svc, dest))
+        new_keys = {dest.key for dest in svc.destinations}
         for cur in old.destinations:
-            if svc.find(cur.key) is None:
+            if cur.key not in new_keys:
                 dels.append(render.delete_dest(svc, cur))
         commands.extend(adds + edits + dels)
     for old in live.services:
-        if target.find(old.key) is None:
+        if old.key not in target_keys:
             commands.append(render.delete_service(old))
     return commands
+
+
+def _first_by_key(items) -> Dict[Any, Any]:
+    """{key: first item with that key}, the answer a linear find() would give."""
+    index: Dict[Any, Any] = {}
+    for item in items:
+        index.setdefault(item.key, item)
+    return index
 
 
 def simulate(live: Table, commands: List[str]) -> Table:
@@ -70,16 +84,14 @@ def simulate(live: Table, commands: List[str]) -> Table:
     return apply_commands(live, parse_rules('\n'.join(commands)))
 
 
-def _replace_or_append(table: Table, svc: Service) -> None:
-    for index, old in enumerate(table.services):
-        if old.key == svc.key:
-            table.services[index] = svc
-            return
-    table.services.append(svc)
+def _replace_or_append(table: Table, svc: Service, positions: Optional[Dict[Any, int]] = None) -> None:
+    """Replace the service with the key of *svc*, else append it; pass *positions* (from
+    :func:`first_positions`, kept up to date here) to do many of these in linear time."""
+    replace_or_append(table.services, svc, first_positions(table.services) if positions is None else positions)
 
 
 def _remove(table: Table, key) -> None:
-    table.services = [s for s in table.services if s.key != key]
+    table.services = KeyedList(s for s in table.services if s.key != key)
 
 
 # --------------------------------------------------------------------------- ipvs_service
@@ -98,20 +110,16 @@ def target_for_service(live: Table, params: Dict[str, Any]) -> Tuple[Table, Serv
     base = live.find(_key_of(params))
     svc = service_from_params(params)
     if params.get('destinations') is None:
-        svc.destinations = copy.deepcopy(base.destinations) if base is not None else []
+        svc.destinations = KeyedList(d.clone() for d in base.destinations) if base is not None else KeyedList()
     else:
         listed = service_with_dests(params, None)
         if params.get('purge_destinations') or base is None:
             svc.destinations = listed.destinations
         else:
-            merged = copy.deepcopy(base.destinations)
+            merged = KeyedList(d.clone() for d in base.destinations)
+            positions = first_positions(merged)
             for dest in listed.destinations:
-                for i, cur in enumerate(merged):
-                    if cur.key == dest.key:
-                        merged[i] = dest
-                        break
-                else:
-                    merged.append(dest)
+                replace_or_append(merged, dest, positions)
             svc.destinations = merged
     _replace_or_append(target, svc)
     return target, svc
@@ -139,7 +147,7 @@ def target_for_dest(live: Table, service_params: Dict[str, Any], dest_params: Di
     tsvc = target.find(key)
     dest = dest_from_params(dest_params, tsvc)
     if state == 'absent':
-        tsvc.destinations = [d for d in tsvc.destinations if d.key != dest.key]
+        tsvc.destinations = KeyedList(d for d in tsvc.destinations if d.key != dest.key)
         return target, tsvc
     if state == 'quiesced':
         dest.weight = 0
@@ -175,7 +183,7 @@ def config_services(config: Optional[Iterable[Dict[str, Any]]], live: Optional[T
 def target_for_rules(live: Table, config: Optional[List[Dict[str, Any]]], state: str) -> Table:
     """Target table for ``ipvs_rules`` with state merged, replaced, overridden or deleted."""
     if state == 'overridden':
-        return Table(services=config_services(config))
+        return Table(services=KeyedList(config_services(config)))
     target = live.copy()
     if state == 'deleted':
         if not config:
@@ -189,10 +197,11 @@ def target_for_rules(live: Table, config: Optional[List[Dict[str, Any]]], state:
             if entry.get('destinations'):
                 gone = {dest_key(raw, svc, '%sdestinations[%d].' % (path, i))
                         for i, raw in enumerate(entry['destinations'])}
-                svc.destinations = [d for d in svc.destinations if d.key not in gone]
+                svc.destinations = KeyedList(d for d in svc.destinations if d.key not in gone)
             else:
                 _remove(target, key)
         return target
+    positions = first_positions(target.services)
     for svc in config_services(config, live, merge=(state == 'merged')):
-        _replace_or_append(target, svc)
+        _replace_or_append(target, svc, positions)
     return target

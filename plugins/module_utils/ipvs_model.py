@@ -13,6 +13,7 @@ field and the bad value, e.g. ``weight: 70000 is out of range 0-65535``.
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
@@ -67,8 +68,12 @@ def _join(values) -> str:
     return ', '.join(values)
 
 
+@functools.lru_cache(maxsize=65536)
 def format_addr(addr: str) -> str:
-    """Print an address the way inet_ntop does (IPv4-mapped IPv6 keeps its dotted tail)."""
+    """Print an address the way inet_ntop does (IPv4-mapped IPv6 keeps its dotted tail).
+
+    Cached: a big table repeats its addresses (every rule line names its service) and ipaddress is slow.
+    """
     ip = ipaddress.ip_address(addr)
     if ip.version == 6 and ip.ipv4_mapped is not None:
         return '::ffff:%s' % ip.ipv4_mapped
@@ -182,6 +187,92 @@ def normalise_netmask(value: Any, family: str, path: str = '', strict: bool = Tr
     return None if mask == '255.255.255.255' else mask
 
 
+class KeyedList(list):
+    """A list of services or real servers that also finds its items by ``key`` in constant time.
+
+    The list (the kernel's listing order) stays the only order; the index by key is built on the first
+    :meth:`find` and dropped by every change to the list, so a look-up never sees a stale index.  Like
+    the linear search it replaces, :meth:`find` returns the first item with the key.  Items must not
+    change their key while they are in the list (the key of a service or real server is never edited:
+    a key change is a delete and an add).
+    """
+
+    _index: Optional[Dict[Any, Any]] = None
+
+    def find(self, key) -> Any:
+        index = self._index
+        if index is None:
+            index = {}
+            for item in self:
+                index.setdefault(item.key, item)
+            self._index = index
+        item = index.get(key)
+        if item is not None and item.key != key:  # a key edited in place after all: search the list
+            self._index = None
+            return next((i for i in self if i.key == key), None)
+        return item
+
+    def __copy__(self) -> KeyedList:
+        return KeyedList(self)
+
+    def __deepcopy__(self, memo) -> KeyedList:
+        result = KeyedList()
+        memo[id(self)] = result
+        list.extend(result, (copy.deepcopy(item, memo) for item in self))
+        return result
+
+    # every method that adds, removes or replaces items drops the index
+    def append(self, item) -> None:
+        self._index = None
+        list.append(self, item)
+
+    def extend(self, items) -> None:
+        self._index = None
+        list.extend(self, items)
+
+    def insert(self, index, item) -> None:
+        self._index = None
+        list.insert(self, index, item)
+
+    def remove(self, item) -> None:
+        self._index = None
+        list.remove(self, item)
+
+    def pop(self, *args) -> Any:
+        self._index = None
+        return list.pop(self, *args)
+
+    def clear(self) -> None:
+        self._index = None
+        list.clear(self)
+
+    def __setitem__(self, index, value) -> None:
+        self._index = None
+        list.__setitem__(self, index, value)
+
+    def __delitem__(self, index) -> None:
+        self._index = None
+        list.__delitem__(self, index)
+
+    def __iadd__(self, items) -> KeyedList:
+        self._index = None
+        return list.__iadd__(self, items)
+
+    def __imul__(self, count) -> KeyedList:
+        self._index = None
+        return list.__imul__(self, count)
+
+
+def _find(items, key) -> Any:
+    """The first item of *items* with *key*: indexed for a KeyedList, a linear search for a plain list."""
+    if isinstance(items, KeyedList):
+        return items.find(key)
+    for item in items:
+        if item.key == key:
+            return item
+    return None
+
+
 @dataclass
 class Destination:
     """A real server of a virtual service, normalised as ipvsadm prints it."""
@@ -208,6 +299,12 @@ class Destination:
     def name(self) -> str:
         return format_addrport(self.address, self.port)
 
+    def clone(self) -> Destination:
+        """An independent copy (every field is immutable, so a field-by-field copy is a deep copy)."""
+        new = Destination.__new__(Destination)
+        new.__dict__.update(self.__dict__)
+        return new
+
     def to_dict(self) -> Dict[str, Any]:
         return {
             'address': self.address, 'port': self.port, 'forwarding': self.forwarding, 'weight': self.weight,
@@ -231,7 +328,7 @@ class Service:
     netmask: Optional[str] = None  # None: host mask (/32 or /128)
     persistence_engine: Optional[str] = None
     one_packet: bool = False
-    destinations: List[Destination] = field(default_factory=list)
+    destinations: List[Destination] = field(default_factory=KeyedList)
 
     @property
     def key(self) -> Tuple[Any, ...]:
@@ -258,10 +355,17 @@ class Service:
         return all(getattr(self, f) == getattr(other, f) for f in SERVICE_FIELDS)
 
     def find(self, key) -> Optional[Destination]:
-        for dest in self.destinations:
-            if dest.key == key:
-                return dest
-        return None
+        return _find(self.destinations, key)
+
+    def clone(self) -> Service:
+        """An independent copy, like copy.deepcopy() but without its cost (the fields are immutable
+        but for the destinations, which are cloned)."""
+        new = Service.__new__(Service)
+        new.__dict__.update(self.__dict__)
+        if not isinstance(self.sched_flags, tuple):
+            new.sched_flags = copy.deepcopy(self.sched_flags)
+        new.destinations = KeyedList(dest.clone() for dest in self.destinations)
+        return new
 
     def to_dict(self, destinations: bool = True) -> Dict[str, Any]:
         data = {
@@ -279,16 +383,14 @@ class Service:
 class Table:
     """The whole IPVS table, in the order ipvsadm lists it."""
 
-    services: List[Service] = field(default_factory=list)
+    services: List[Service] = field(default_factory=KeyedList)
 
     def find(self, key) -> Optional[Service]:
-        for svc in self.services:
-            if svc.key == key:
-                return svc
-        return None
+        return _find(self.services, key)
 
     def copy(self) -> Table:
-        return copy.deepcopy(self)
+        """An independent copy (as copy.deepcopy() would make, in linear time)."""
+        return Table(services=KeyedList(svc.clone() for svc in self.services))
 
     def to_list(self) -> List[Dict[str, Any]]:
         return [s.to_dict() for s in self.services]
@@ -477,9 +579,10 @@ def service_with_dests(params: Dict[str, Any], base: Optional[Service] = None, p
     """
     svc = service_from_params(params, base, path)
     listed = params.get('destinations')
-    dests: List[Destination] = []
+    dests: List[Destination] = KeyedList()
     if merge_dests and base is not None:
-        dests = copy.deepcopy(base.destinations)
+        dests = KeyedList(dest.clone() for dest in base.destinations)
+    positions = first_positions(dests)
     seen = set()
     for index, raw in enumerate(listed or []):
         if not isinstance(raw, dict):
@@ -490,14 +593,28 @@ def service_with_dests(params: Dict[str, Any], base: Optional[Service] = None, p
             raise _fail('%sdestinations[%d].' % (path, index), 'address',
                         "'%s' is listed twice" % dest.name)
         seen.add(dest.key)
-        for i, old in enumerate(dests):
-            if old.key == dest.key:
-                dests[i] = dest
-                break
-        else:
-            dests.append(dest)
+        replace_or_append(dests, dest, positions)
     svc.destinations = dests
     return svc
+
+
+def first_positions(items) -> Dict[Any, int]:
+    """{key: position of the first item with that key} of a list of services or real servers."""
+    positions: Dict[Any, int] = {}
+    for index, item in enumerate(items):
+        positions.setdefault(item.key, index)
+    return positions
+
+
+def replace_or_append(items: List[Any], item: Any, positions: Dict[Any, int]) -> None:
+    """Replace the first item of *items* with the key of *item*, else append it; *positions* (from
+    :func:`first_positions`) is kept up to date."""
+    index = positions.get(item.key)
+    if index is None:
+        positions[item.key] = len(items)
+        items.append(item)
+    else:
+        items[index] = item
 
 
 def dest_key(raw: Dict[str, Any], svc: Service, path: str = '') -> Tuple[str, int]:

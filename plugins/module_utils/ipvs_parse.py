@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
@@ -28,6 +27,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
     TUN_TYPES,
     Destination,
     IPVSError,
+    KeyedList,
     Service,
     Table,
     addr_family,
@@ -262,39 +262,63 @@ def parse_rules(text: str) -> List[Command]:
     return commands
 
 
+def _by_key(items) -> Dict[Any, Any]:
+    """*items* as an ordered {key: item} dict; a repeated key (never in a kernel table) gets a private
+    key so the item keeps its place but, as with a linear search, only the first one is found."""
+    result: Dict[Any, Any] = {}
+    for item in items:
+        key = item.key
+        result[('\0duplicate', len(result)) if key in result else key] = item
+    return result
+
+
 def apply_commands(table: Table, commands: List[Command]) -> Table:
-    """Replay *commands* on a copy of *table* the way the kernel would; errors raise IPVSError."""
-    result = table.copy()
+    """Replay *commands* on a copy of *table* the way the kernel would; errors raise IPVSError.
+
+    Linear: services and the real servers of every service that a command touches are held in
+    ordered dicts by key while replaying (a dict keeps insertion order like the kernel's list: an
+    edit keeps the place, an add goes to the end).  The result shares nothing with *table*.
+    """
+    services = _by_key(svc.clone() for svc in table.services)
+    dest_maps: Dict[int, Tuple[Service, Dict[Any, Destination]]] = {}
     for cmd in commands:
         where = 'line %d' % cmd.line if cmd.line else repr(cmd.text)
         if cmd.op == 'clear':
-            result.services = []
+            services = {}
             continue
-        live = result.find(cmd.service.key)
+        key = cmd.service.key
+        live = services.get(key)
         if cmd.op == 'add-service':
             if live is not None:
                 raise IPVSError('%s: service %s already exists' % (where, cmd.service.label))
-            result.services.append(copy.deepcopy(cmd.service))
+            services[key] = cmd.service.clone()
         elif live is None:
             raise IPVSError('%s: no such service %s' % (where, cmd.service.label))
         elif cmd.op == 'edit-service':
             for name in ('scheduler', 'sched_flags', 'persistence', 'netmask', 'persistence_engine', 'one_packet'):
                 setattr(live, name, getattr(cmd.service, name))
         elif cmd.op == 'delete-service':
-            result.services.remove(live)
+            del services[key]
         else:
-            dest = live.find(cmd.dest.key)
+            entry = dest_maps.get(id(live))
+            if entry is None:
+                entry = dest_maps[id(live)] = (live, _by_key(live.destinations))
+            dests = entry[1]
+            dkey = cmd.dest.key
+            dest = dests.get(dkey)
             if cmd.op == 'add-server':
                 if dest is not None:
                     raise IPVSError('%s: destination %s already exists in %s' % (where, cmd.dest.name, live.label))
-                live.destinations.append(copy.deepcopy(cmd.dest))
+                dests[dkey] = cmd.dest.clone()
             elif dest is None:
                 raise IPVSError('%s: no such destination %s in %s' % (where, cmd.dest.name, live.label))
             elif cmd.op == 'edit-server':
-                live.destinations[live.destinations.index(dest)] = copy.deepcopy(cmd.dest)
+                dests[dkey] = cmd.dest.clone()
             else:
-                live.destinations.remove(dest)
-    return result
+                del dests[dkey]
+    for svc, dests in dest_maps.values():
+        svc.destinations = KeyedList(dests.values())
+    return Table(services=KeyedList(services.values()))
 
 
 def parse_save(text: str) -> Table:

@@ -138,16 +138,19 @@ class IPVSHost:
             self.fail('; '.join(problems), commands=commands)
 
     # ------------------------------------------------------------------ reading
-    def read_table(self) -> Table:
+    def read_table(self, thresholds: bool = True) -> Table:
+        """The live table; real-server thresholds (absent from ``-Sn``) come from ``-Ln --thresholds``,
+        which *thresholds=False* skips (every threshold is then 0)."""
         if not self.loaded:
             return Table()
         save = self.ipvsadm_out('-Sn')
-        self.thresholds_text = self.ipvsadm_out('-Ln', '--thresholds')
+        if thresholds:
+            self.thresholds_text = self.ipvsadm_out('-Ln', '--thresholds')
         try:
             table = parse_save(save)
         except IPVSError as exc:
             self.fail('cannot parse "ipvsadm -Sn" output: %s' % exc, stdout=save)
-        return merge_thresholds(table, self.thresholds_text)
+        return merge_thresholds(table, self.thresholds_text) if thresholds else table
 
     def read_timeouts(self) -> Dict[str, int]:
         if not self.loaded:
@@ -205,33 +208,46 @@ def diff_text(table: Table, keys=None) -> str:
     return render.render_text(render.render_table(_only(table, keys)))
 
 
+def has_thresholds(table: Table) -> bool:
+    """True when a real server of *table* has a non-zero upper or lower threshold."""
+    return any(d.upper_threshold or d.lower_threshold for s in table.services for d in s.destinations)
+
+
 def converge(module, host: IPVSHost, live: Table, target: Table, keys=None) -> Dict[str, Any]:
     """Plan, apply (unless check mode) and verify ``live -> target``.
 
-    Returns ``changed``, ``commands``, ``before``/``after`` tables and the ``diff`` dict.
-    *keys* limits the diff text to some services (the ones a module manages).
+    Returns ``changed``, ``commands``, ``before``/``after`` tables and the ``diff`` dict (None unless
+    diff mode is on).  *keys* limits the diff text to some services (the ones a module manages).
+
+    Check mode predicts the after table by replaying the batch on *live* (:func:`simulate`); a real
+    run reads it back from the kernel and verifies it instead.  The read-back skips
+    ``ipvsadm -Ln --thresholds`` when neither *live* nor *target* has a threshold: then the batch
+    sets none and every threshold of the kernel's table is 0, which is what ``-Sn`` alone gives.
     """
     commands = plan(live, target)
-    try:
-        predicted = simulate(live, commands)
-    except IPVSError as exc:  # a planning bug, never expected
-        module.fail_json(msg='internal error: the planned batch does not replay: %s' % exc, commands=commands)
-    after = predicted
-    if commands and module.check_mode:
-        host.check_kernel_modules(commands)
-    if commands and not module.check_mode:
+    after = live
+    if module.check_mode:
+        try:
+            after = simulate(live, commands)
+        except IPVSError as exc:  # a planning bug, never expected
+            module.fail_json(msg='internal error: the planned batch does not replay: %s' % exc, commands=commands)
+        if commands:
+            host.check_kernel_modules(commands)
+    elif commands:
         host.apply(commands)
-        after = host.read_table()
+        after = host.read_table(thresholds=has_thresholds(live) or has_thresholds(target))
         remaining = plan(_only(after, keys), _only(target, keys))
         if remaining:
             module.fail_json(msg='ipvsadm -R reported success but the table did not converge; still needed: %s'
                              % '; '.join(remaining), commands=commands, remaining=remaining)
-    result = {
+    diff = None
+    if getattr(module, '_diff', False):
+        diff = {'before': diff_text(live, keys), 'after': diff_text(after, keys),
+                'before_header': 'ipvsadm rules (before)', 'after_header': 'ipvsadm rules (after)'}
+    return {
         'changed': bool(commands),
         'commands': commands,
         'before_table': live,
         'after_table': after,
-        'diff': {'before': diff_text(live, keys), 'after': diff_text(after, keys),
-                 'before_header': 'ipvsadm rules (before)', 'after_header': 'ipvsadm rules (after)'},
+        'diff': diff,
     }
-    return result

@@ -42,6 +42,11 @@ def _find(table: Table, key) -> Dict[str, Any]:
     return svc.to_dict() if svc is not None else {}
 
 
+def _diff(res: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``diff`` return value of converge() as exit_json() keyword arguments (none without diff mode)."""
+    return {} if res['diff'] is None else {'diff': res['diff']}
+
+
 def run_service(module) -> None:
     """lvs.cluster.ipvs_service"""
     params = dict(module.params)
@@ -53,7 +58,7 @@ def run_service(module) -> None:
     target, svc = fail_on_error(module, target_for_service, live, pick(params, names))
     res = converge(module, host, live, target, keys={svc.key})
     module.exit_json(changed=res['changed'], commands=res['commands'], service=_find(res['after_table'], svc.key),
-                     diff=res['diff'])
+                     **_diff(res))
 
 
 def run_dest(module) -> None:
@@ -72,7 +77,7 @@ def run_dest(module) -> None:
         found = after_svc.find(fail_on_error(module, dest_key, dest_params, after_svc))
         dest = found.to_dict() if found is not None else {}
     module.exit_json(changed=res['changed'], commands=res['commands'], destination=dest,
-                     service=after_svc.to_dict() if after_svc is not None else {}, diff=res['diff'])
+                     service=after_svc.to_dict() if after_svc is not None else {}, **_diff(res))
 
 
 INFO_SUBSETS = ('all', 'services', 'timeouts', 'daemons', 'stats', 'rate')
@@ -173,9 +178,13 @@ def run_rules(module) -> None:
         module.exit_json(**result)
     target = fail_on_error(module, target_for_rules, live, config, state)
     res = converge(module, host, live, target)
-    result.update(changed=res['changed'], commands=res['commands'], before=live.to_list(),
-                  after=res['after_table'].to_list())
-    diffs.append(res['diff'])
+    before = live.to_list()
+    # unchanged (or check mode with no change): the after table is the live one, convert it once
+    after = before if res['after_table'] is live else res['after_table'].to_list()
+    result.update(changed=res['changed'], commands=res['commands'], before=before, after=after)
+    if res['diff'] is not None:
+        diffs.append(res['diff'])
     _write_dest(module, render.render_table(res['after_table']), result, diffs)
-    result['diff'] = diffs if len(diffs) > 1 else diffs[0]
+    if diffs and module._diff:  # the file's diff too: both texts can be as big as the table
+        result['diff'] = diffs if len(diffs) > 1 else diffs[0]
     module.exit_json(**result)
