@@ -18,14 +18,15 @@ BEFORE = """\
 -a -t [2001:db8::1]:443 -r [2001:db8::10]:443 -g -w 1
 """
 
+WEB_DESTS = [
+    {'address': '192.168.1.1', 'weight': 0},
+    {'address': '192.168.1.2', 'port': 8080, 'forwarding': 'nat', 'upper_threshold': 200, 'lower_threshold': 20},
+    {'address': '192.168.1.5', 'forwarding': 'direct', 'weight': 3},
+]
+
 CONFIG = [
     {'protocol': 'tcp', 'address': '10.5.0.1', 'port': 80, 'scheduler': 'mh', 'sched_flags': ['mh-port'],
-     'destinations': [
-         {'address': '192.168.1.1', 'weight': 0},
-         {'address': '192.168.1.2', 'port': 8080, 'forwarding': 'nat', 'upper_threshold': 200,
-          'lower_threshold': 20},
-         {'address': '192.168.1.5', 'forwarding': 'direct', 'weight': 3},
-     ]},
+     'destinations': WEB_DESTS},
     {'protocol': 'udp', 'address': '10.5.0.2', 'port': 53, 'scheduler': 'rr', 'one_packet': True,
      'destinations': [{'address': '192.168.1.6', 'port': 5353, 'forwarding': 'masq', 'weight': 5}]},
     {'fwmark': 5, 'scheduler': 'rr',

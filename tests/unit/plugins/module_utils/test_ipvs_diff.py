@@ -121,13 +121,13 @@ def test_service_module_targets():
 def test_dest_module_targets():
     table = live()
     key = {'protocol': 'udp', 'address': '10.5.0.2', 'port': 53}
-    target, _ = D.target_for_dest(table, key, {'address': '192.168.1.3', 'forwarding': 'nat', 'weight': 5}, 'present')
+    target, _d = D.target_for_dest(table, key, {'address': '192.168.1.3', 'forwarding': 'nat', 'weight': 5}, 'present')
     assert D.plan(table, target) == []
-    target, _ = D.target_for_dest(table, key, {'address': '192.168.1.3', 'forwarding': 'nat'}, 'quiesced')
+    target, _d = D.target_for_dest(table, key, {'address': '192.168.1.3', 'forwarding': 'nat'}, 'quiesced')
     assert D.plan(table, target) == ['-e -u 10.5.0.2:53 -r 192.168.1.3:53 -m -w 0']
-    target, _ = D.target_for_dest(table, key, {'address': '192.168.1.3'}, 'absent')
+    target, _d = D.target_for_dest(table, key, {'address': '192.168.1.3'}, 'absent')
     assert D.plan(table, target) == ['-d -u 10.5.0.2:53 -r 192.168.1.3:53']
-    target, _ = D.target_for_dest(table, dict(key, port=54), {'address': '192.168.1.3'}, 'absent')
+    target, _d = D.target_for_dest(table, dict(key, port=54), {'address': '192.168.1.3'}, 'absent')
     assert D.plan(table, target) == []
     with pytest.raises(IPVSError, match='does not exist'):
         D.target_for_dest(table, dict(key, port=54), {'address': '192.168.1.3'}, 'present')

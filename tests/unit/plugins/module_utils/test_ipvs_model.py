@@ -185,8 +185,8 @@ def test_catalogue_is_large_enough():
 
 def test_nested_paths_name_the_entry():
     with pytest.raises(IPVSError) as exc:
-        D.config_services([TCP80, dict(TCP80, port=81, destinations=[{'address': '10.0.0.2'},
-                                                                      {'address': '10.0.0.3', 'weight': 70000}])])
+        dests = [{'address': '10.0.0.2'}, {'address': '10.0.0.3', 'weight': 70000}]
+        D.config_services([TCP80, dict(TCP80, port=81, destinations=dests)])
     assert str(exc.value) == 'config[1].destinations[1].weight: 70000 is out of range 0-65535'
     with pytest.raises(IPVSError) as exc:
         D.config_services([TCP80, dict(TCP80)])

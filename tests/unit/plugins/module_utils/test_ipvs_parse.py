@@ -92,8 +92,8 @@ def test_listing_views_agree_with_save():
 
 def test_stats_and_rate():
     stats = P.parse_counters(F.output('stats', 'ipvsadm -Ln --stats --exact'))
-    assert stats[('tcp', '10.99.0.1', 80)]['total'] == {'conns': 5, 'inpkts': 5, 'outpkts': 5, 'inbytes': 300,
-                                                      'outbytes': 200}
+    total = {'conns': 5, 'inpkts': 5, 'outpkts': 5, 'inbytes': 300, 'outbytes': 200}
+    assert stats[('tcp', '10.99.0.1', 80)]['total'] == total
     assert stats[('tcp', '10.99.0.1', 81)]['dests'] == []
     rate = P.parse_counters(F.output('stats', 'ipvsadm -Ln --rate --exact'), P.RATE_FIELDS)
     assert set(rate[('tcp', '10.99.0.1', 80)]['total']) == set(P.RATE_FIELDS)

@@ -74,7 +74,7 @@ def test_service_new_with_destinations_applies_one_batch(kernel):
     fake = FakeIPVS([view_state('empty'), view_state('converge', 1)])
     # what the kernel held after the converge batch: ask for the mh service of converge_case
     args = dict(C.CONFIG[0], state='present')
-    fake.states[1] = {k: v for k, v in view_state('converge', 1).items()}
+    fake.states[1] = dict(view_state('converge', 1).items())
     res = run_module(ipvs_service.main, args, fake)
     assert res.get('failed') is not True, res
     assert len(fake.applied) == 1
@@ -221,7 +221,10 @@ def test_rules_check_mode_after_matches_real_kernel(kernel):
     res = run_module(ipvs_rules.main, {'state': 'overridden', 'config': C.CONFIG}, fake, check_mode=True)
     assert fake.applied == []
     gathered = run_module(ipvs_rules.main, {'state': 'gathered'}, FakeIPVS([view_state('converge', 1)]))['gathered']
-    key = lambda s: (s['protocol'], s['family'], str(s['address']), s['port'] or 0, s['fwmark'] or 0)  # noqa: E731
+
+    def key(s):
+        return (s['protocol'], s['family'], str(s['address']), s['port'] or 0, s['fwmark'] or 0)
+
     assert sorted(res['after'], key=key) == sorted(gathered, key=key)
 
 
@@ -328,3 +331,64 @@ def test_info_without_ipvs_runs_nothing(no_kernel):
 def test_info_bad_subset(kernel):
     res = run_module(ipvs_info.main, {'gather_subset': ['bogus']}, dests_fake())
     assert res['failed'] and res['msg'].startswith("gather_subset: 'bogus' is not one of")
+
+
+# --------------------------------------------------------------------------- converge: reads, simulate, diff
+
+SIMPLE = [{'address': '10.0.0.1', 'port': 80, 'scheduler': 'rr', 'destinations': [{'address': '10.0.1.1'}]}]
+SIMPLE_SAVE = '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1\n'
+
+
+def test_rules_real_run_verifies_by_reading_back_not_by_simulating(kernel, monkeypatch):
+    def no_simulate(*_args):
+        raise AssertionError('simulate() outside check mode')
+
+    monkeypatch.setattr(ipvs_runner, 'simulate', no_simulate)
+    res = run_module(ipvs_rules.main, {'state': 'overridden', 'config': C.CONFIG}, converge_fake())
+    assert res.get('failed') is not True, res
+    assert res['after'] == run_module(ipvs_rules.main, {'state': 'gathered'},
+                                      FakeIPVS([view_state('converge', 1)]))['gathered']
+    res = run_module(ipvs_rules.main, {'state': 'overridden', 'config': C.CONFIG},
+                     FakeIPVS([view_state('converge', 1)]))
+    assert res['changed'] is False and res['after'] == res['before']
+
+
+def test_read_back_skips_thresholds_when_none_are_involved(kernel):
+    # the state after the batch has no '-Ln --thresholds' recording: reading it would fail the task
+    fake = FakeIPVS([view_state('empty'), {'-Sn': SIMPLE_SAVE}])
+    res = run_module(ipvs_rules.main, {'state': 'overridden', 'config': SIMPLE}, fake)
+    assert res.get('failed') is not True, res
+    assert fake.commands() == ['-Sn', '-Ln --thresholds', '-R', '-Sn']
+    assert res['after'][0]['destinations'][0]['upper_threshold'] == 0
+
+
+def test_read_back_reads_thresholds_when_the_target_has_some(kernel):
+    fake = converge_fake()
+    res = run_module(ipvs_rules.main, {'state': 'overridden', 'config': C.CONFIG}, fake)
+    assert res.get('failed') is not True, res
+    assert fake.commands()[-2:] == ['-Sn', '-Ln --thresholds']
+    assert res['after'][0]['destinations'][1]['upper_threshold'] == 200
+
+
+def test_read_back_reads_thresholds_when_live_had_some(kernel):
+    """Removing the last thresholds must be verified: -Sn alone cannot tell they are gone."""
+    fake = FakeIPVS([view_state('converge', 1), view_state('converge', 1)])  # the kernel keeps them
+    config = [dict(C.CONFIG[0], destinations=[dict(d, upper_threshold=None, lower_threshold=None)
+                                              for d in C.CONFIG[0]['destinations']]), *C.CONFIG[1:]]
+    res = run_module(ipvs_rules.main, {'state': 'overridden', 'config': config}, fake)
+    assert fake.commands()[-2:] == ['-Sn', '-Ln --thresholds']
+    assert res['failed'] and 'did not converge' in res['msg']
+
+
+def test_diff_texts_only_in_diff_mode(kernel, tmp_path):
+    args = {'state': 'overridden', 'config': C.CONFIG, 'dest': str(tmp_path / 'rules')}
+    res = run_module(ipvs_rules.main, args, FakeIPVS([view_state('converge', 1)]), check_mode=True)
+    assert 'diff' not in res and res['dest_changed'] is True
+    res = run_module(ipvs_rules.main, args, FakeIPVS([view_state('converge', 1)]), check_mode=True, diff=True)
+    assert [d['before_header'] for d in res['diff']] == ['ipvsadm rules (before)', str(tmp_path / 'rules')]
+    svc = {'protocol': 'udp', 'address': '10.2.0.4', 'port': 53, 'scheduler': 'wrr', 'persistence': 30}
+    assert 'diff' not in run_module(ipvs_service.main, svc, dests_fake(), check_mode=True)
+    assert 'diff' in run_module(ipvs_service.main, svc, dests_fake(), check_mode=True, diff=True)
+    dest = {'service_address': '10.2.0.3', 'service_port': 80, 'address': '192.168.1.99'}
+    assert 'diff' not in run_module(ipvs_dest.main, dest, dests_fake(), check_mode=True)
+    assert run_module(ipvs_dest.main, dest, dests_fake(), check_mode=True, diff=True)['diff']['after']
