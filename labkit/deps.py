@@ -9,10 +9,11 @@ from . import config
 from .util import log, run
 
 APT = ["user-mode-linux", "mmdebstrap", "e2fsprogs", "iproute2", "iptables", "openssh-client",
-       "curl", "util-linux", "procps", "ipvsadm"]
+       "curl", "util-linux", "procps", "ipvsadm", "shellcheck"]
 COMMANDS = {"linux.uml": "user-mode-linux", "mmdebstrap": "mmdebstrap", "mkfs.ext4": "e2fsprogs",
             "ip": "iproute2", "iptables": "iptables", "ssh": "openssh-client", "curl": "curl",
-            "setpriv": "util-linux", "pgrep": "procps", "ipvsadm": "ipvsadm"}
+            "setpriv": "util-linux", "pgrep": "procps", "ipvsadm": "ipvsadm",
+            "shellcheck": "shellcheck"}
 VENV = config.PROJECT / ".venv"
 REQS = config.PROJECT / "requirements-dev.txt"
 
