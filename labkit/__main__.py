@@ -28,7 +28,6 @@ def cmd_up(args) -> None:
     shapes = ["hosts", "engine"] if args.shape == "all" else [args.shape]
     nodes = [n for s in shapes for n in config.SHAPES[s]]
     t1 = time.monotonic()
-    image.record_booted(img)
     for n in nodes:
         uml.boot(n, img)
     key = image.key_path()
@@ -52,7 +51,6 @@ def cmd_restart(args) -> None:
     node = config.node(args.node)
     uml.stop(node.name)
     img = image.ensure_image()
-    image.record_booted(img)
     net.up()
     uml.boot(node, img)
     took = uml.wait_ssh(node, image.key_path())
@@ -71,7 +69,6 @@ def cmd_down(args) -> None:
         for n in nodes:
             uml.stop(n.name)
     net.down()
-    (config.STATE / "image").unlink(missing_ok=True)
     left = net.leftovers() + uml.stray_processes()
     if left:
         raise SystemExit("lab: left behind after down:\n  " + "\n  ".join(left))

@@ -97,19 +97,6 @@ def content_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def image_dir() -> Path:
-    """The image the running lab booted from (recorded at `up`), else the one this tree builds."""
-    booted = config.STATE / "image"
-    if booted.exists() and (Path(booted.read_text().strip()) / "ready").exists():
-        return Path(booted.read_text().strip())
-    return config.CACHE / "images" / content_hash()
-
-
-def record_booted(d: Path) -> None:
-    config.STATE.mkdir(parents=True, exist_ok=True)
-    (config.STATE / "image").write_text(f"{d}\n")
-
-
 def ensure_image() -> Path:
     """Return the cached image directory, building it first when its content hash is new."""
     d = config.CACHE / "images" / content_hash()
@@ -132,7 +119,7 @@ def ensure_image() -> Path:
     shutil.move(str(tmp), d / "base.raw")
     os.chmod(d / "base.raw", 0o444)
     os.chmod(d, 0o755)
-    (d / "ready").write_text(content_hash() + "\n")
+    (d / "ready").write_text(d.name + "\n")
     shutil.rmtree(work, ignore_errors=True)
     _prune(keep={d, *in_use()})
     log(f"guest image ready: {d}")

@@ -39,7 +39,7 @@ def _pip_bootstrap() -> None:
     shutil.copy(Path(__file__).with_name("get_pip_offline.py"), cache)
 
 
-def sanity(env: dict) -> tuple[list[str], Path]:
+def sanity() -> tuple[list[str], Path]:
     """ansible-test wants the collection at ansible_collections/lvs/cluster inside a git tree."""
     _pip_bootstrap()
     tmp = Path(tempfile.mkdtemp(prefix="lvs-sanity-"))
@@ -67,7 +67,7 @@ def main(args) -> None:
     results.append(_stage("ruff", ["ruff", "check", "."], env))
     results.append(_stage("ansible-lint", ["ansible-lint", "--profile", "production"], env))
     if any((ROOT / "plugins/modules").glob("*.py")):
-        cmd, where = sanity(env)
+        cmd, where = sanity()
         results.append(_stage("ansible-test sanity", cmd, env, cwd=where))
         shutil.rmtree(where.parents[2], ignore_errors=True)
     pytest = ["pytest", "-p", "no:cacheprovider", "-ra", "tests/unit", "tests/lab"]
