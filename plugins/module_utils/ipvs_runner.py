@@ -13,6 +13,9 @@ where a missing-but-loadable ip_vs simply means an empty table).
 after lines the kernel refuses, and its exit status is that of the last line.  So every batch is
 validated before it is sent, the schedulers it needs are checked with ``modprobe -n`` first, any
 output on stderr counts as a failure, and the table is read back to verify it converged.
+
+The table is read over generic netlink when the kernel answers there (one dump with thresholds,
+no process, no text), else from ipvsadm's listings; both give the same normalised Table.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 import re
 from typing import Any, Dict, List, Optional
 
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_netlink
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_render as render
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_diff import plan, simulate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import IPVSError, Table
@@ -43,9 +47,11 @@ NOT_FOUND = 'Scheduler or persistence engine not found'
 class IPVSHost:
     """The IPVS state of the managed host, reached through ``module.run_command``."""
 
-    def __init__(self, module, load_module: bool = True):
+    def __init__(self, module, load_module: bool = True, netlink: bool = True):
         self.module = module
         self.load_module = load_module
+        self.netlink = netlink
+        self.netlink_error: Optional[str] = None
         self._ipvsadm: Optional[str] = None
         self.loaded = False
         self.thresholds_text = ''
@@ -139,10 +145,20 @@ class IPVSHost:
 
     # ------------------------------------------------------------------ reading
     def read_table(self, thresholds: bool = True) -> Table:
-        """The live table; real-server thresholds (absent from ``-Sn``) come from ``-Ln --thresholds``,
-        which *thresholds=False* skips (every threshold is then 0)."""
+        """The live table.
+
+        Read over generic netlink (:mod:`ipvs_netlink`: one dump, thresholds included, no process)
+        unless this host was created with ``netlink=False`` or netlink failed once; then from
+        ``ipvsadm -Sn`` plus ``ipvsadm -Ln --thresholds`` (real-server thresholds are absent from
+        ``-Sn``), which *thresholds=False* skips (every threshold is then 0).
+        """
         if not self.loaded:
             return Table()
+        if self.netlink:
+            try:
+                return ipvs_netlink.read_table()
+            except ipvs_netlink.NetlinkError as exc:
+                self.netlink, self.netlink_error = False, str(exc)
         save = self.ipvsadm_out('-Sn')
         if thresholds:
             self.thresholds_text = self.ipvsadm_out('-Ln', '--thresholds')

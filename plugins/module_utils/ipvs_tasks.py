@@ -95,7 +95,8 @@ def run_info(module) -> None:
                             'timeouts': {}, 'daemons': []}
     if not info['loaded']:
         module.exit_json(changed=False, ipvs=info)
-    host = IPVSHost(module, load_module=False)
+    # ipvsadm's listings: the stats and rate listings are matched to the table by position
+    host = IPVSHost(module, load_module=False, netlink=False)
     host.loaded = True
     if subsets & {'services', 'stats', 'rate'}:
         table = host.read_table()
@@ -178,10 +179,10 @@ def run_rules(module) -> None:
         module.exit_json(**result)
     target = fail_on_error(module, target_for_rules, live, config, state)
     res = converge(module, host, live, target)
-    before = live.to_list()
-    # unchanged (or check mode with no change): the after table is the live one, convert it once
-    after = before if res['after_table'] is live else res['after_table'].to_list()
-    result.update(changed=res['changed'], commands=res['commands'], before=before, after=after)
+    # resource-module convention: `after` only when something changed (it would repeat `before`)
+    result.update(changed=res['changed'], commands=res['commands'], before=live.to_list())
+    if res['changed']:
+        result['after'] = res['after_table'].to_list()
     if res['diff'] is not None:
         diffs.append(res['diff'])
     _write_dest(module, render.render_table(res['after_table']), result, diffs)

@@ -187,8 +187,10 @@ before:
   type: list
   elements: dict
 after:
-  description: The table after the change (predicted in check mode), in the O(config) format.
-  returned: when O(state) is merged, replaced, overridden or deleted
+  description:
+    - The table after the change (predicted in check mode), in the O(config) format.
+    - Not returned when nothing changed (it would repeat RV(before)), as in resource modules.
+  returned: when O(state) is merged, replaced, overridden or deleted, and the table changed
   type: list
   elements: dict
 commands:

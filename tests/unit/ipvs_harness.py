@@ -10,8 +10,13 @@ from unittest import mock
 import ipvs_fixtures as F
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_netlink
 
 TWOS_MISSING = 'modprobe: FATAL: Module ip_vs_twos not found in directory /lib/modules/6.1.176\n'
+
+
+def _no_netlink():
+    raise ipvs_netlink.NetlinkError('netlink is replaced by recorded ipvsadm output in this test')
 
 
 class ExitJson(Exception):
@@ -101,6 +106,8 @@ def run_module(main, args: Dict[str, Any], fake: Optional[FakeIPVS] = None, chec
     patches = [mock.patch.object(basic.AnsibleModule, 'exit_json', exit_json),
                mock.patch.object(basic.AnsibleModule, 'fail_json', fail_json)]
     if fake is not None:
+        # the fake answers as ipvsadm; netlink (the kernel of the machine running the tests) is off
+        patches.append(mock.patch.object(ipvs_netlink, 'Channel', _no_netlink))
         patches += [mock.patch.object(basic.AnsibleModule, 'run_command',
                                       lambda self, *a, **k: fake.run_command(*a, **k)),
                     mock.patch.object(basic.AnsibleModule, 'get_bin_path',

@@ -1,0 +1,383 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Read the IPVS table over generic netlink (family ``IPVS``), the interface ipvsadm itself uses.
+
+One service dump plus one real-server dump per service give everything ``ipvsadm -Sn`` and
+``ipvsadm -Ln --thresholds`` print together, without starting a process or formatting text, and
+the result is normalised exactly as :func:`ipvs_parse.parse_save` normalises ``-Sn``: the unit tests
+compare both on the same recorded kernel state.  Services and real servers are sorted exactly the way
+ipvsadm sorts them (:func:`ipvsadm_sort`), so results list them in the order ``ipvsadm -Ln`` does.
+
+Only reading is done here; every change still goes through one ``ipvsadm -R`` batch.  Any failure
+(no netlink, no IPVS family, permission, a malformed reply) raises :class:`NetlinkError` and the
+caller falls back to ipvsadm's listings.
+
+The I/O is one small class, :class:`Channel`, so recorded conversations can replace the kernel in
+unit tests (:class:`Replay`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
+    FLAG_NAMES,
+    GENERIC_FLAGS,
+    Destination,
+    KeyedList,
+    Service,
+    Table,
+    format_addr,
+    normalise_netmask,
+)
+
+NETLINK_GENERIC = 16
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
+NLA_TYPE_MASK = 0x3FFF
+
+IPVS_GENL_NAME, IPVS_GENL_VERSION = b'IPVS\0', 1
+IPVS_CMD_GET_SERVICE, IPVS_CMD_GET_DEST, IPVS_CMD_GET_INFO = 4, 8, 15
+IPVS_CMD_ATTR_SERVICE, IPVS_CMD_ATTR_DEST = 1, 2
+IPVS_INFO_ATTR_VERSION, IPVS_INFO_ATTR_CONN_TAB_SIZE = 1, 2
+# service attributes
+SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT, SVC_FWMARK, SVC_SCHED, SVC_FLAGS, SVC_TIMEOUT, SVC_NETMASK = range(1, 10)
+SVC_PE = 11
+SVC_KEY_ATTRS = (SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT, SVC_FWMARK)
+# real-server attributes
+DEST_ADDR, DEST_PORT, DEST_FWD, DEST_WEIGHT, DEST_U_THRESH, DEST_L_THRESH = range(1, 7)
+DEST_AF, DEST_TUN_TYPE, DEST_TUN_PORT, DEST_TUN_FLAGS = 11, 13, 14, 15
+
+SVC_F_PERSISTENT, SVC_F_ONEPACKET, SVC_F_SCHED_SHIFT = 0x1, 0x4, 3
+PROTOCOLS = {6: 'tcp', 17: 'udp', 132: 'sctp'}
+PROTO_NUMBERS = {'tcp': 6, 'udp': 17, 'sctp': 132}
+# IP_VS_CONN_F_FWD_MASK values: ipvsadm prints LOCALNODE (and BYPASS) as -g
+FORWARDING = {0: 'nat', 1: 'dr', 2: 'tun', 3: 'dr', 4: 'dr'}
+TUN_TYPES = {0: 'ipip', 1: 'gue', 2: 'gre'}
+TUN_F_CSUM, TUN_F_REMCSUM = 0x1, 0x2
+
+_HDR = struct.Struct('=IHHII')  # nlmsghdr: len, type, flags, seq, pid
+_GENL = struct.Struct('=BBH')  # genlmsghdr: cmd, version, reserved
+_ATTR = struct.Struct('=HH')  # nlattr: len, type
+_U16 = struct.Struct('=H')
+_U32 = struct.Struct('=I')
+_BE16 = struct.Struct('>H')
+_BE32 = struct.Struct('>I')
+_FLAGS = struct.Struct('=II')
+RECV_SIZE = 1 << 16
+
+
+class NetlinkError(Exception):
+    """Reading over netlink is not possible or the reply is malformed; fall back to ipvsadm."""
+
+
+def _align(n: int) -> int:
+    return (n + 3) & ~3
+
+
+def attr(kind: int, payload: bytes) -> bytes:
+    """One netlink attribute, padded to 4 bytes."""
+    data = _ATTR.pack(_ATTR.size + len(payload), kind) + payload
+    return data + b'\0' * (_align(len(data)) - len(data))
+
+
+def attrs(data: bytes, offset: int = 0, end: Optional[int] = None) -> Dict[int, bytes]:
+    """{type: payload} of the attributes in data[offset:end]."""
+    end = len(data) if end is None else end
+    result = {}
+    unpack = _ATTR.unpack_from
+    while offset + 4 <= end:
+        length, kind = unpack(data, offset)
+        if length < 4 or offset + length > end:
+            raise NetlinkError('malformed netlink attribute (length %d at offset %d)' % (length, offset))
+        result[kind & NLA_TYPE_MASK] = data[offset + 4:offset + length]
+        offset += _align(length)
+    return result
+
+
+def _string(payload: bytes) -> str:
+    return payload.split(b'\0', 1)[0].decode('ascii', 'replace')
+
+
+def _address(family: int, payload: bytes) -> str:
+    if family == socket.AF_INET6:
+        return format_addr(socket.inet_ntop(socket.AF_INET6, payload[:16]))
+    return socket.inet_ntoa(payload[:4])
+
+
+class Channel:
+    """A generic netlink socket: resolve a family, send a request, collect the replies."""
+
+    def __init__(self):
+        try:
+            self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+            self.sock.bind((0, 0))
+        except (OSError, AttributeError) as exc:  # AttributeError: no AF_NETLINK on this platform
+            raise NetlinkError('cannot open a generic netlink socket: %s' % exc) from None
+        self.seq = 0
+        self.buf = bytearray(RECV_SIZE)
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def request(self, family: int, cmd: int, version: int, payload: bytes = b'', dump: bool = False) -> List[bytes]:
+        """Send one request; return the payload (after the genl header) of every reply message."""
+        self.seq += 1
+        flags = NLM_F_REQUEST | (NLM_F_DUMP if dump else NLM_F_ACK)
+        body = _GENL.pack(cmd, version, 0) + payload
+        try:
+            self.sock.send(_HDR.pack(_HDR.size + len(body), family, flags, self.seq, 0) + body)
+        except OSError as exc:
+            raise NetlinkError('netlink send failed: %s' % exc) from None
+        return self._replies(dump)
+
+    def _replies(self, dump: bool) -> List[bytes]:
+        replies: List[bytes] = []
+        view = memoryview(self.buf)
+        while True:
+            try:
+                size = self.sock.recv_into(view)
+            except OSError as exc:
+                raise NetlinkError('netlink receive failed: %s' % exc) from None
+            data = bytes(view[:size])
+            offset = 0
+            while offset + _HDR.size <= size:
+                length, kind, _flags, seq, _pid = _HDR.unpack_from(data, offset)
+                if length < _HDR.size or offset + length > size:
+                    raise NetlinkError('malformed netlink message (length %d)' % length)
+                if seq == self.seq:
+                    if kind == NLMSG_DONE:
+                        return replies
+                    if kind == NLMSG_ERROR:
+                        code = -struct.unpack_from('=i', data, offset + _HDR.size)[0]
+                        if code == 0 and not dump:
+                            return replies
+                        raise NetlinkError('netlink request failed: %s' % os.strerror(code))
+                    replies.append(data[offset + _HDR.size + _GENL.size:offset + length])
+                offset += _align(length)
+
+    def family(self, name: bytes) -> int:
+        """Numeric id of a generic netlink family."""
+        try:
+            replies = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, attr(CTRL_ATTR_FAMILY_NAME, name))
+        except NetlinkError as exc:
+            label = name.rstrip(b'\0').decode()
+            raise NetlinkError('generic netlink family %s not found (%s)' % (label, exc)) from None
+        for reply in replies:
+            found = attrs(reply).get(CTRL_ATTR_FAMILY_ID)
+            if found is not None:
+                return _U16.unpack_from(found)[0]
+        raise NetlinkError('generic netlink family %s not found' % name.rstrip(b'\0').decode())
+
+
+class Replay:
+    """A recorded conversation in place of :class:`Channel` (unit tests): {request key: replies}."""
+
+    def __init__(self, family_id: int, replies: Dict[str, List[bytes]]):
+        self.family_id = family_id
+        self.replies = replies
+        self.requests: List[str] = []
+
+    def family(self, name: bytes) -> int:
+        return self.family_id
+
+    def request(self, family: int, cmd: int, version: int, payload: bytes = b'', dump: bool = False) -> List[bytes]:
+        key = request_key(cmd, payload)
+        self.requests.append(key)
+        if key not in self.replies:
+            raise NetlinkError('no recorded reply for request %s' % key)
+        return self.replies[key]
+
+    def close(self) -> None:
+        pass
+
+
+def request_key(cmd: int, payload: bytes) -> str:
+    """How recordings name a request: command number and the request's attributes in hex."""
+    return '%d:%s' % (cmd, payload.hex())
+
+
+# --------------------------------------------------------------------------- decoding
+
+def decode_service(payload: bytes) -> Tuple[Service, bytes]:
+    """A service reply -> (Service, the nested key attributes to ask for its real servers)."""
+    outer = attrs(payload)
+    nested = outer.get(IPVS_CMD_ATTR_SERVICE)
+    if nested is None:
+        raise NetlinkError('service reply without a service attribute')
+    a = attrs(nested)
+    try:
+        af = _U16.unpack_from(a[SVC_AF])[0]
+        family = 'ipv6' if af == socket.AF_INET6 else 'ipv4'
+        if SVC_FWMARK in a and _U32.unpack_from(a[SVC_FWMARK])[0]:
+            svc = Service(protocol='fwmark', family=family, fwmark=_U32.unpack_from(a[SVC_FWMARK])[0])
+            key = attr(SVC_AF, a[SVC_AF]) + attr(SVC_FWMARK, a[SVC_FWMARK])
+        else:
+            proto = _U16.unpack_from(a[SVC_PROTOCOL])[0]
+            if proto not in PROTOCOLS:
+                raise NetlinkError('service with unknown protocol %d' % proto)
+            svc = Service(protocol=PROTOCOLS[proto], family=family, address=_address(af, a[SVC_ADDR]),
+                          port=_BE16.unpack_from(a[SVC_PORT])[0])
+            key = b''.join(attr(k, a[k]) for k in (SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT))
+        svc.scheduler = _string(a[SVC_SCHED])
+        flags = _FLAGS.unpack_from(a[SVC_FLAGS])[0]
+        timeout = _U32.unpack_from(a[SVC_TIMEOUT])[0]
+        netmask = a[SVC_NETMASK]
+    except (KeyError, struct.error) as exc:
+        raise NetlinkError('service reply without a valid attribute %s' % exc) from None
+    names = FLAG_NAMES.get(svc.scheduler, GENERIC_FLAGS)
+    svc.sched_flags = tuple(names[bit] for bit in range(len(names)) if flags >> (SVC_F_SCHED_SHIFT + bit) & 1)
+    if flags & SVC_F_PERSISTENT:
+        svc.persistence = timeout
+        if family == 'ipv6':
+            svc.netmask = normalise_netmask(str(_U32.unpack_from(netmask)[0]), family, strict=False)
+        else:
+            svc.netmask = normalise_netmask(socket.inet_ntoa(netmask[:4]), family, strict=False)
+    if SVC_PE in a and _string(a[SVC_PE]):
+        svc.persistence_engine = _string(a[SVC_PE])
+    svc.one_packet = bool(flags & SVC_F_ONEPACKET)
+    return svc, key
+
+
+def decode_dest(svc: Service, payload: bytes) -> Destination:
+    """A real-server reply of *svc* -> Destination, normalised like ``parse_save``."""
+    nested = attrs(payload).get(IPVS_CMD_ATTR_DEST)
+    if nested is None:
+        raise NetlinkError('real-server reply without a destination attribute')
+    a = attrs(nested)
+    try:
+        af = _U16.unpack_from(a[DEST_AF])[0] if DEST_AF in a else (
+            socket.AF_INET6 if svc.family == 'ipv6' else socket.AF_INET)
+        fwd = FORWARDING.get(_U32.unpack_from(a[DEST_FWD])[0] & 0x7, 'dr')
+        port = _BE16.unpack_from(a[DEST_PORT])[0]
+        dest = Destination(address=_address(af, a[DEST_ADDR]),
+                           port=port if svc.protocol == 'fwmark' or fwd == 'nat' else svc.port,
+                           forwarding=fwd, weight=_U32.unpack_from(a[DEST_WEIGHT])[0],
+                           upper_threshold=_U32.unpack_from(a[DEST_U_THRESH])[0],
+                           lower_threshold=_U32.unpack_from(a[DEST_L_THRESH])[0])
+        if fwd == 'tun':
+            dest.tun_type = TUN_TYPES.get(a[DEST_TUN_TYPE][0], 'ipip') if DEST_TUN_TYPE in a else 'ipip'
+            if dest.tun_type == 'gue':
+                dest.tun_port = _BE16.unpack_from(a[DEST_TUN_PORT])[0]
+            if dest.tun_type in ('gue', 'gre'):
+                tun_flags = _U16.unpack_from(a[DEST_TUN_FLAGS])[0] if DEST_TUN_FLAGS in a else 0
+                dest.tun_csum = ('csum' if tun_flags & TUN_F_CSUM else
+                                 'remcsum' if tun_flags & TUN_F_REMCSUM else 'nocsum')
+    except (KeyError, IndexError, struct.error) as exc:
+        raise NetlinkError('real-server reply without a valid attribute %s' % exc) from None
+    return dest
+
+
+def _int32(value: int) -> int:
+    """C's conversion of an unsigned 32-bit difference to int (wraps at 2^31)."""
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value & 0x80000000 else value
+
+
+def _words(address: Optional[str]) -> Tuple[int, Tuple[int, ...]]:
+    """(AF, the address as four host-order 32-bit words of a zero-padded nf_inet_addr)."""
+    if address is None:
+        return 0, (0, 0, 0, 0)
+    if ':' in address:
+        return socket.AF_INET6, struct.unpack('>4I', socket.inet_pton(socket.AF_INET6, address))
+    return socket.AF_INET, (*struct.unpack('>I', socket.inet_aton(address)), 0, 0, 0)
+
+
+def _cmp_addr(af: int, a: Tuple[int, ...], b: Tuple[int, ...]) -> int:
+    if af == socket.AF_INET6:
+        for i in range(4):
+            r = _int32(a[i] - b[i])
+            if r:
+                return r
+        return 0
+    return _int32(a[0] - b[0])
+
+
+def service_sort_key(svc: Service) -> Tuple[int, int, int, Tuple[int, ...], int]:
+    af = socket.AF_INET6 if svc.family == 'ipv6' else socket.AF_INET
+    proto = 0 if svc.protocol == 'fwmark' else PROTO_NUMBERS[svc.protocol]
+    return (svc.fwmark or 0, af, proto, _words(svc.address)[1], svc.port or 0)
+
+
+def cmp_services(a, b) -> int:
+    """libipvs' ipvs_cmp_services on service_sort_key tuples, C integer wrap-around included."""
+    r = _int32(a[0] - b[0]) or a[1] - b[1] or a[2] - b[2] or _cmp_addr(a[1], a[3], b[3])
+    return r or a[4] - b[4]
+
+
+def dest_sort_key(dest: Destination) -> Tuple[int, Tuple[int, ...], int]:
+    af, words = _words(dest.address)
+    return (af, words, dest.port)
+
+
+def cmp_dests(a, b) -> int:
+    """libipvs' ipvs_cmp_dests: the first real server's family decides how addresses compare."""
+    return _cmp_addr(a[0], a[1], b[1]) or a[2] - b[2]
+
+
+def ipvsadm_sort(items: list, key: Callable[[Any], Any], cmp: Callable[[Any, Any], int]) -> list:
+    """Sort like ipvsadm: glibc's qsort (a top-down merge sort up to glibc 2.36) with libipvs' comparator.
+
+    The comparator wraps around for values 2^31 apart (fwmark 4294967295 sorts first), so no
+    key-based sort reproduces the order; the same algorithm with the same comparisons does.
+    """
+    keyed = [(key(item), item) for item in items]
+
+    def msort(part):
+        if len(part) <= 1:
+            return part
+        half = len(part) // 2
+        left, right = msort(part[:half]), msort(part[half:])
+        merged, i, j = [], 0, 0
+        while i < len(left) and j < len(right):
+            if cmp(left[i][0], right[j][0]) <= 0:
+                merged.append(left[i])
+                i += 1
+            else:
+                merged.append(right[j])
+                j += 1
+        return merged + left[i:] + right[j:]
+
+    return [item for _key, item in msort(keyed)]
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_table(channel_factory: Optional[Callable[[], Any]] = None) -> Table:
+    """The live IPVS table of this network namespace, thresholds included."""
+    channel = (channel_factory or Channel)()
+    try:
+        family = channel.family(IPVS_GENL_NAME)
+        services = []
+        for reply in channel.request(family, IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION, dump=True):
+            svc, key = decode_service(reply)
+            dests = [decode_dest(svc, r) for r in channel.request(
+                family, IPVS_CMD_GET_DEST, IPVS_GENL_VERSION, attr(IPVS_CMD_ATTR_SERVICE | 0x8000, key), dump=True)]
+            svc.destinations = KeyedList(ipvsadm_sort(dests, dest_sort_key, cmp_dests))
+            services.append(svc)
+        return Table(services=KeyedList(ipvsadm_sort(services, service_sort_key, cmp_services)))
+    finally:
+        channel.close()
+
+
+def read_info(channel_factory: Optional[Callable[[], Any]] = None) -> Dict[str, Any]:
+    """IPVS version and connection table size, as ``ipvsadm -Ln`` prints them in its first line."""
+    channel = (channel_factory or Channel)()
+    try:
+        family = channel.family(IPVS_GENL_NAME)
+        for reply in channel.request(family, IPVS_CMD_GET_INFO, IPVS_GENL_VERSION):
+            a = attrs(reply)
+            if IPVS_INFO_ATTR_VERSION in a:
+                version = _U32.unpack_from(a[IPVS_INFO_ATTR_VERSION])[0]
+                size = _U32.unpack_from(a[IPVS_INFO_ATTR_CONN_TAB_SIZE])[0] if IPVS_INFO_ATTR_CONN_TAB_SIZE in a else 0
+                return {'version': '%d.%d.%d' % (version >> 16, version >> 8 & 0xFF, version & 0xFF), 'size': size}
+        raise NetlinkError('IPVS info reply without a version')
+    finally:
+        channel.close()
+
