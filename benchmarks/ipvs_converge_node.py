@@ -157,7 +157,7 @@ class Phases:
 def breakdown(args_bytes: bytes) -> dict:
     """Run the module's main() in this (fresh) process with phase timers; return phases and total."""
     from ansible.module_utils import basic
-    from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model, ipvs_runner, ipvs_tasks
+    from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model, ipvs_netlink, ipvs_runner, ipvs_tasks
     from ansible_collections.lvs.cluster.plugins.modules import ipvs_rules
 
     ph = Phases()
@@ -165,9 +165,9 @@ def breakdown(args_bytes: bytes) -> dict:
         (basic.AnsibleModule, '__init__', 'AnsibleModule() argument parsing/validation'),
         (ipvs_tasks, 'config_services', 'config_services (pre-validation of config)'),
         (ipvs_runner.IPVSHost, 'ensure', 'IPVSHost.ensure'),
-        (ipvs_runner.IPVSHost, 'read_table', 'read_table (ipvsadm -Sn + -Ln --thresholds + parse), total'),
-        (ipvs_runner.IPVSHost, 'run', '  of which: run_command (all ipvsadm/modprobe processes)'),
-        (ipvs_runner, 'parse_save', '  of which: parse_save (-Sn text -> Table)'),
+        (ipvs_runner.IPVSHost, 'read_table', 'read_table (netlink; ipvsadm listings as fallback), total'),
+        (ipvs_netlink, 'read_table', '  of which: netlink dump + decode'),
+        (ipvs_runner, 'parse_save', '  of which: parse_save (-Sn text -> Table, fallback)'),
         (ipvs_runner, 'merge_thresholds', '  of which: merge_thresholds (-Ln --thresholds)'),
         (ipvs_tasks, 'target_for_rules', 'target_for_rules (config -> target Table)'),
         (ipvs_runner, 'plan', 'plan (diff live -> target; called twice when changed)'),
@@ -176,6 +176,7 @@ def breakdown(args_bytes: bytes) -> dict:
         (ipvs_runner.IPVSHost, 'apply', 'apply (ipvsadm -R of the batch)'),
         (ipvs_runner, 'diff_text', 'diff_text (before/after text for --diff)'),
         (ipvs_model.Table, 'to_list', 'Table.to_list (before/after results)'),
+        (ipvs_runner.IPVSHost, 'run', 'run_command (every ipvsadm/modprobe process, in any phase)'),
         (basic.AnsibleModule, 'exit_json', 'exit_json (remove_values + JSON dump)'),
     ]
     for owner, attr, label in wraps:

@@ -26,7 +26,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_diff import (
     target_for_rules,
     target_for_service,
 )
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import Table, dest_key
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import KeyedList, Table, dest_key
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_parse import parse_connections, parse_save
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_runner import IPVSHost, converge
 
@@ -167,8 +167,9 @@ def run_rules(module) -> None:
         module.exit_json(**result)
     if state in ('merged', 'replaced') and not config:
         module.fail_json(msg='config: required with state %s' % state)
+    validated = None
     if config is not None and state in ('replaced', 'overridden'):
-        fail_on_error(module, config_services, config)  # validate before touching the host
+        validated = fail_on_error(module, config_services, config)  # validate before touching the host
     host = _open(module)
     live = host.read_table()
     if state == 'gathered':
@@ -177,7 +178,10 @@ def run_rules(module) -> None:
         if diffs:
             result['diff'] = diffs[0]
         module.exit_json(**result)
-    target = fail_on_error(module, target_for_rules, live, config, state)
+    if state == 'overridden' and validated is not None:
+        target = Table(services=KeyedList(validated))  # the whole table is the config, validated above
+    else:
+        target = fail_on_error(module, target_for_rules, live, config, state)
     res = converge(module, host, live, target)
     # resource-module convention: `after` only when something changed (it would repeat `before`)
     result.update(changed=res['changed'], commands=res['commands'], before=live.to_list())
