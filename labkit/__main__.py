@@ -60,6 +60,16 @@ def cmd_restart(args) -> None:
     log(f"{node.name}: back in {took:.1f} s")
 
 
+def cmd_reboot(args) -> None:
+    """Power NODE off cleanly and boot it again with the same disk, as a reboot of a real host would."""
+    _require_root()
+    node = config.node(args.node)
+    if not uml.pid_of(node.name):
+        raise SystemExit(f"lab: {node.name} is not running")
+    took = uml.reboot(node, image.key_path())
+    log(f"{node.name}: rebooted, SSH back after {took:.1f} s")
+
+
 def cmd_down(args) -> None:
     _require_root()
     names = uml.running()
@@ -164,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     s = sub.add_parser("restart", help="restart NODE fresh from the current image")
     s.add_argument("node")
     s.set_defaults(func=cmd_restart)
+    s = sub.add_parser("reboot", help="power NODE off and boot it again with the same disk")
+    s.add_argument("node")
+    s.set_defaults(func=cmd_reboot)
     s = sub.add_parser("status", help="show nodes")
     s.set_defaults(func=cmd_status)
     s = sub.add_parser("inventory", help="write the Ansible inventory and print its path")

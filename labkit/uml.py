@@ -66,21 +66,23 @@ def cmdline(node: config.Node, image: Path, ndir: Path) -> list[str]:
     return args + node.extra_args
 
 
-def boot(node: config.Node, image: Path) -> None:
+def boot(node: config.Node, image: Path, keep_disk: bool = False) -> None:
+    """Boot NODE from IMAGE with a new copy-on-write disk, or with the one it had (*keep_disk*: a reboot)."""
     if pid_of(node.name):
         log(f"{node.name} already running")
         return
     user = pwd.getpwnam(config.UML_USER)
     ndir = node_dir(node.name)
-    shutil.rmtree(ndir, ignore_errors=True)
-    ndir.mkdir(parents=True)
+    if not keep_disk:
+        shutil.rmtree(ndir, ignore_errors=True)
+    ndir.mkdir(parents=True, exist_ok=True)
     shm = config.SHM / node.name
     shutil.rmtree(shm, ignore_errors=True)
     for d in (shm, config.SHM / "uml"):
         d.mkdir(parents=True, exist_ok=True)
         os.chown(d, user.pw_uid, user.pw_gid)
     os.chown(config.SHM, user.pw_uid, user.pw_gid)
-    if node.group == "engines":
+    if node.group == "engines" and not keep_disk:
         disk = ndir / "docker.raw"
         with open(disk, "wb") as f:
             f.truncate(24 << 30)
@@ -150,6 +152,26 @@ def stop(name: str, timeout: float = 30) -> None:
         net.del_tap(net.tap_name(node, netname))
     shutil.rmtree(node_dir(name), ignore_errors=True)
     shutil.rmtree(config.SHM / name, ignore_errors=True)
+
+
+def reboot(node: config.Node, key: Path, timeout: float = 90) -> float:
+    """Shut NODE down cleanly and boot it again from the same disk; return the seconds until SSH answers."""
+    start = time.monotonic()
+    image = Path((node_dir(node.name) / "image").read_text().strip())
+    subprocess.run(ssh_cmd(key, node.addr("private"), "systemctl", "poweroff"), check=False,
+                   capture_output=True, timeout=30)
+    pid = pid_of(node.name)
+    while pid and time.monotonic() - start < timeout and pid_of(node.name):
+        time.sleep(0.5)
+    if pid_of(node.name):
+        raise SystemExit(f"lab: {node.name} did not power off within {timeout:.0f} s")
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)  # the helper processes of the UML kernel
+    for netname in nics(node):
+        net.del_tap(net.tap_name(node, netname))
+    boot(node, image, keep_disk=True)
+    wait_ssh(node, key)
+    return time.monotonic() - start
 
 
 def running() -> list[str]:

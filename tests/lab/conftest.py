@@ -6,6 +6,7 @@ left to the caller (`./lab test` does it and checks that nothing is left behind)
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -70,7 +71,13 @@ class Lab:
 
 @pytest.fixture(scope="session")
 def lab() -> Lab:
-    """A freshly booted lab (both shapes): nodes left from earlier runs may hold any state."""
+    """A freshly booted lab (both shapes): nodes left from earlier runs may hold any state.
+
+    LAB_REUSE=1 keeps a lab that already runs both shapes (development only: a single test file
+    while others use the lab; `./lab test` and CI never set it).
+    """
+    if os.environ.get("LAB_REUSE") == "1" and len(uml.running()) == sum(len(n) for n in config.SHAPES.values()):
+        return Lab()
     if uml.running():
         subprocess.run([str(ROOT / "lab"), "down"], check=True)
     subprocess.run([str(ROOT / "lab"), "up", "all"], check=True)
