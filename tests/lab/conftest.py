@@ -6,6 +6,7 @@ left to the caller (`./lab test` does it and checks that nothing is left behind)
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from labkit import config, image, uml  # noqa: E402
+from labkit import config, deps, image, uml  # noqa: E402
 
 
 class Lab:
@@ -48,6 +49,19 @@ class Lab:
         """Send n requests (n is small: the loop is bounded) and count who answered each."""
         assert n <= 100
         return Counter(self.get(f"http://{self.vip}:{port}/") for _ in range(n))
+
+    def playbook(self, *books: str, extra: dict | None = None) -> str:
+        """ansible-playbook BOOKS (paths from the project root) on the lab hosts (inventories/lab-dr)."""
+        cmd = [str(deps.VENV / "bin/ansible-playbook"), "-i", str(ROOT / "inventories" / "lab-dr"),
+               *[str(ROOT / b) for b in books]]
+        if extra is not None:
+            cmd += ["-e", json.dumps(extra)]
+        env = deps.venv_env()
+        env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+        res = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=900)
+        out = res.stdout + res.stderr
+        assert res.returncode == 0, out[-6000:]
+        return out
 
     def mac(self, node: str, dev: str = "eth0") -> str:
         return self.sh(node, f"cat /sys/class/net/{dev}/address").strip()

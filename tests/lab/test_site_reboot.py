@@ -6,17 +6,13 @@ back: rules, marks, sync daemons, VIP, lo:0 and ARP sysctls, and traffic through
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from labkit import deps
-
 ROOT = Path(__file__).resolve().parents[2]
-INVENTORY = ROOT / "inventories" / "lab-dr"
 EXTRA = {
     "lvs_ipvs_owner": "ansible",
     "director_sync_daemon": "both",
@@ -25,18 +21,6 @@ EXTRA = {
 }
 RULES = ["-A -f 1 -s wrr", "-a -f 1 -r 10.78.0.21:0 -g -w 2", "-a -f 1 -r 10.78.0.22:0 -g -w 1"]
 MARK = re.compile(r"-A PREROUTING -d 10\.78\.0\.200/32 -p tcp .*--dport 80 .*-j MARK --set-xmark 0x1/0xffffffff")
-
-
-def playbook(*books: str, extra: dict | None = None) -> str:
-    cmd = [str(deps.VENV / "bin/ansible-playbook"), "-i", str(INVENTORY), *[str(ROOT / b) for b in books]]
-    if extra is not None:
-        cmd += ["-e", json.dumps(extra)]
-    env = deps.venv_env()
-    env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    res = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=900)
-    out = res.stdout + res.stderr
-    assert res.returncode == 0, out[-6000:]
-    return out
 
 
 def changed(out: str) -> int:
@@ -83,14 +67,14 @@ def answers(lab, n: int = 12):
 
 @pytest.fixture
 def ansible_owned_cluster(lab):
-    playbook("playbooks/lab/reset.yml")
+    lab.playbook("playbooks/lab/reset.yml")
     yield
-    playbook("playbooks/lab/reset.yml")
+    lab.playbook("playbooks/lab/reset.yml")
 
 
 def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_owned_cluster):
-    playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA)
-    assert changed(playbook("playbooks/site.yml", extra=EXTRA)) == 0  # idempotent
+    lab.playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA)
+    assert changed(lab.playbook("playbooks/site.yml", extra=EXTRA)) == 0  # idempotent
     assert_director(lab, "director1", master=True)
     assert_director(lab, "director2", master=False)
     for rs in ("realserver1", "realserver2"):

@@ -1,0 +1,87 @@
+"""keepalived options of site.yml on the lab hosts (DR, IPVS owned by keepalived): unicast VRRP peers,
+nopreempt and a notify script, observed on the wire and in behaviour rather than only in the config."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+NOTIFY = "/usr/local/sbin/lvs-notify"
+LOG = "/run/lvs-vrrp.log"
+EXTRA = {
+    "keepalived_unicast": True,
+    "keepalived_nopreempt": True,
+    "keepalived_notify_script": NOTIFY,
+    "keepalived_notify_script_content": f'#!/bin/sh\necho "$1 $2 $3" >> {LOG}\n',
+}
+DIRECTORS = ("director1", "director2")
+ADDR = {"director1": "10.78.0.11", "director2": "10.78.0.12"}
+
+
+def holder(lab):
+    """The directors that hold the VIP right now."""
+    return [d for d in DIRECTORS if f"inet {lab.vip}/" in lab.sh(d, "ip -4 -o addr show dev eth0")]
+
+
+def wait_holder(lab, name: str, timeout: float = 20) -> None:
+    assert lab.wait_for(lambda: holder(lab) == [name], timeout, step=0.5), holder(lab)
+
+
+def stop(lab, name: str) -> None:
+    lab.sh(name, "systemctl stop keepalived")
+
+
+def start(lab, name: str) -> None:
+    lab.sh(name, "systemctl start keepalived")
+
+
+@pytest.fixture
+def keepalived_options_cluster(lab):
+    lab.playbook("playbooks/lab/reset.yml")
+    yield
+    lab.playbook("playbooks/lab/reset.yml")
+    for d in DIRECTORS:
+        lab.sh(d, f"rm -f {NOTIFY} {LOG}")
+
+
+def test_unicast_nopreempt_and_notify(lab, keepalived_options_cluster):
+    lab.playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA)
+    for d in DIRECTORS:
+        conf = lab.sh(d, "cat /etc/keepalived/keepalived.conf")
+        assert "nopreempt" in conf and "state BACKUP" in conf, conf
+        peer = ADDR["director2" if d == "director1" else "director1"]
+        assert re.search(rf"unicast_src_ip {ADDR[d]}\s+unicast_peer {{\s+{peer}\s+}}", conf), conf
+    assert lab.wait_for(lambda: len(holder(lab)) == 1, 20, step=0.5), holder(lab)
+
+    # make director1 (the higher priority) the MASTER: a BACKUP with nopreempt never takes over by priority
+    stop(lab, "director2")
+    wait_holder(lab, "director1")
+    start(lab, "director2")
+
+    # VRRP adverts go to the peer's address, not to the 224.0.0.18 multicast group
+    wire = lab.sh("director2", "timeout 5 tcpdump -c 3 -nn -l -i eth0 vrrp 2>/dev/null; true", timeout=20)
+    adverts = [line for line in wire.splitlines() if "VRRP" in line]
+    assert adverts, wire
+    assert all(f"{ADDR['director1']} > {ADDR['director2']}: VRRPv2" in line for line in adverts), wire
+
+    counts = lab.requests(12)
+    assert counts[None] == 0 and set(counts) == {"realserver1", "realserver2"}, counts
+    assert "INSTANCE VI_PUBLIC MASTER" in lab.sh("director1", f"cat {LOG}")
+
+    # failover to director2; its notify script records MASTER
+    stop(lab, "director1")
+    wait_holder(lab, "director2")
+    assert "INSTANCE VI_PUBLIC MASTER" in lab.sh("director2", f"cat {LOG}")
+    counts = lab.requests(12)
+    assert counts[None] == 0, counts
+
+    # nopreempt: director1 comes back with the higher priority and stays BACKUP
+    start(lab, "director1")
+    assert lab.wait_for(lambda: "INSTANCE VI_PUBLIC BACKUP" in lab.sh("director1", f"cat {LOG} 2>/dev/null; true"),
+                        20, step=0.5)
+    time.sleep(6)  # > 3 advert intervals + skew: a preempting BACKUP would have taken over by now
+    assert holder(lab) == ["director2"]
+    counts = lab.requests(12)
+    assert counts[None] == 0, counts
