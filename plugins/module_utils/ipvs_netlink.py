@@ -380,4 +380,3 @@ def read_info(channel_factory: Optional[Callable[[], Any]] = None) -> Dict[str, 
         raise NetlinkError('IPVS info reply without a version')
     finally:
         channel.close()
-

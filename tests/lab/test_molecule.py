@@ -1,7 +1,7 @@
 """Molecule scenarios on the lab engine (an IPVS kernel): a full `molecule test` of each passes.
 
-lab-engine proves the docker driver reaches the IPVS kernel; dr converges site.yml on containers
-and verifies real traffic, failover and health checks.
+lab-engine proves the docker driver reaches the IPVS kernel; dr, nat and tun converge site.yml on
+containers and verify real traffic and weights, check mode, failover, health checks and node restarts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("scenario", ["lab-engine", "dr"])
+@pytest.mark.parametrize("scenario", ["lab-engine", "dr", "nat", "tun"])
 def test_molecule_scenario(lab, scenario):
     res = subprocess.run([str(ROOT / "lab"), "molecule", "test", "-s", scenario], cwd=ROOT, check=False,
                          capture_output=True, text=True, timeout=2400)
