@@ -43,9 +43,8 @@ GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0
 NLA_TYPE_MASK = 0x3FFF
 
 IPVS_GENL_NAME, IPVS_GENL_VERSION = b'IPVS\0', 1
-IPVS_CMD_GET_SERVICE, IPVS_CMD_GET_DEST, IPVS_CMD_GET_INFO = 4, 8, 15
+IPVS_CMD_GET_SERVICE, IPVS_CMD_GET_DEST = 4, 8
 IPVS_CMD_ATTR_SERVICE, IPVS_CMD_ATTR_DEST = 1, 2
-IPVS_INFO_ATTR_VERSION, IPVS_INFO_ATTR_CONN_TAB_SIZE = 1, 2
 # service attributes
 SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT, SVC_FWMARK, SVC_SCHED, SVC_FLAGS, SVC_TIMEOUT, SVC_NETMASK = range(1, 10)
 SVC_PE = 11
@@ -164,16 +163,16 @@ class Channel:
 
     def family(self, name: bytes) -> int:
         """Numeric id of a generic netlink family."""
+        label = name.rstrip(b'\0').decode()
         try:
             replies = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, attr(CTRL_ATTR_FAMILY_NAME, name))
         except NetlinkError as exc:
-            label = name.rstrip(b'\0').decode()
             raise NetlinkError('generic netlink family %s not found (%s)' % (label, exc)) from None
         for reply in replies:
             found = attrs(reply).get(CTRL_ATTR_FAMILY_ID)
             if found is not None:
                 return _U16.unpack_from(found)[0]
-        raise NetlinkError('generic netlink family %s not found' % name.rstrip(b'\0').decode())
+        raise NetlinkError('generic netlink family %s not found' % label)
 
 
 class Replay:
@@ -362,21 +361,5 @@ def read_table(channel_factory: Optional[Callable[[], Any]] = None) -> Table:
             svc.destinations = KeyedList(ipvsadm_sort(dests, dest_sort_key, cmp_dests))
             services.append(svc)
         return Table(services=KeyedList(ipvsadm_sort(services, service_sort_key, cmp_services)))
-    finally:
-        channel.close()
-
-
-def read_info(channel_factory: Optional[Callable[[], Any]] = None) -> Dict[str, Any]:
-    """IPVS version and connection table size, as ``ipvsadm -Ln`` prints them in its first line."""
-    channel = (channel_factory or Channel)()
-    try:
-        family = channel.family(IPVS_GENL_NAME)
-        for reply in channel.request(family, IPVS_CMD_GET_INFO, IPVS_GENL_VERSION):
-            a = attrs(reply)
-            if IPVS_INFO_ATTR_VERSION in a:
-                version = _U32.unpack_from(a[IPVS_INFO_ATTR_VERSION])[0]
-                size = _U32.unpack_from(a[IPVS_INFO_ATTR_CONN_TAB_SIZE])[0] if IPVS_INFO_ATTR_CONN_TAB_SIZE in a else 0
-                return {'version': '%d.%d.%d' % (version >> 16, version >> 8 & 0xFF, version & 0xFF), 'size': size}
-        raise NetlinkError('IPVS info reply without a version')
     finally:
         channel.close()
