@@ -22,7 +22,7 @@ ADDR = {"director1": "10.78.0.11", "director2": "10.78.0.12"}
 
 def holder(lab):
     """The directors that hold the VIP right now."""
-    return [d for d in DIRECTORS if f"inet {lab.vip}/" in lab.sh(d, "ip -4 -o addr show dev eth0")]
+    return [d for d in DIRECTORS if lab.has_vip(d)]
 
 
 def wait_holder(lab, name: str, timeout: float = 20) -> None:

@@ -39,7 +39,7 @@ def director_state(lab, node: str) -> dict:
         "mangle": lab.sh(node, "iptables -t mangle -S PREROUTING"),
         "daemons": lab.sh(node, "ipvsadm -Ln --daemon"),
         "saved": lab.sh(node, "cat /etc/ipvsadm.rules").splitlines(),
-        "vip": f"inet {lab.vip}/" in lab.sh(node, "ip -4 -o addr show dev eth0"),
+        "vip": lab.has_vip(node),
     }
 
 
@@ -83,7 +83,7 @@ def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_
 
     # the MASTER reboots: director2 takes over meanwhile, director1 comes back with everything
     reboot("director1")
-    assert lab.wait_for(lambda: f"inet {lab.vip}/" in lab.sh("director1", "ip -4 -o addr show dev eth0"), 30)
+    assert lab.wait_for(lambda: lab.has_vip("director1"), 30)
     assert_director(lab, "director1", master=True)
     assert set(answers(lab)) == {"realserver1", "realserver2"}
 
