@@ -1,4 +1,7 @@
-"""Checks shared by the molecule scenarios (dr, nat, tun): every scenario's tests call these.
+"""The tests every molecule scenario (dr, nat, tun) runs, and the checks behind them.
+
+A scenario's test module declares `CLUSTER` (a Cluster) and `testinfra_hosts` (its client) and
+star-imports this module: pytest collects the imported tests there, once per scenario.
 
 Traffic comes from a client container through bounded request loops; nodes are reached with
 testinfra over molecule's inventory; restarts go through the docker API (DOCKER_HOST is set by
@@ -16,7 +19,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import testinfra
+
+__all__ = [  # noqa: RUF022  in run order: a star import binds, and pytest collects, in this order
+    "cluster",
+    "nodes",
+    "test_cluster_is_set_up",
+    "test_check_mode_reports_no_change",
+    "test_every_real_server_answers_and_weights_are_respected",
+    "test_failover_when_the_master_dies",
+    "test_dead_real_server_is_removed_by_the_health_check",
+    "test_restarted_nodes_come_back",
+]
 
 MAX_REQUESTS = 200
 MAX_SECONDS = 60
@@ -153,10 +168,21 @@ def docker_errors():
     return docker.errors
 
 
-# --- checks the scenarios run -------------------------------------------------------------------
+# --- the tests every scenario runs -------------------------------------------------------------
 
 
-def check_cluster_is_set_up(cluster, nodes):
+@pytest.fixture(scope="module")
+def cluster(request):
+    """The scenario's CLUSTER, from the test module that imported these tests."""
+    return request.module.CLUSTER
+
+
+@pytest.fixture(scope="module")
+def nodes(cluster):
+    return {n: node(n) for n in (*cluster.directors, *cluster.realservers)}
+
+
+def test_cluster_is_set_up(cluster, nodes):
     for i, d in enumerate(cluster.directors):
         found = director_problems(nodes[d], cluster, master=(i == 0))
         assert not found, (d, found)
@@ -174,10 +200,13 @@ def check_weights(cluster, client, count=30):
     assert sum(counts.values()) == count, counts
     for rs, w in cluster.weights.items():
         assert counts[rs] == count * w // total, counts  # wrr on fresh connections: exact when count % total == 0
-    return counts
 
 
-def check_failover_when_the_master_dies(cluster, client, nodes):
+def test_every_real_server_answers_and_weights_are_respected(cluster, host):
+    check_weights(cluster, host)
+
+
+def test_failover_when_the_master_dies(cluster, host, nodes):
     """Kill the master director's container (power loss): the backup takes the VIP(s) and no request
     fails after the takeover; the master boots again and takes them back with its rules."""
     master, backup = cluster.directors[0], cluster.directors[1]
@@ -192,7 +221,7 @@ def check_failover_when_the_master_dies(cluster, client, nodes):
         for vip in filter(None, (cluster.vip, cluster.internal_vip)):
             assert wait_for(lambda v=vip: has_vip(nodes[backup], v), timeout=15), f"{backup} did not take {vip}"
         print(f"VIP takeover {time.monotonic() - t0:.2f} s")
-        answers = requests(client, cluster.vip, 20, interval=0.1, port=cluster.port)
+        answers = requests(host, cluster.vip, 20, interval=0.1, port=cluster.port)
         assert len(answers) == 20 and answers.count("") == 0, answers
         assert set(answers) == set(cluster.realservers), answers
     finally:
@@ -201,26 +230,26 @@ def check_failover_when_the_master_dies(cluster, client, nodes):
     _wait_clean(lambda: director_problems(nodes[master], cluster, master=True), timeout=30)
 
 
-def check_dead_realserver_is_removed(cluster, client, nodes, rs="", survivor=""):
+def test_dead_real_server_is_removed_by_the_health_check(cluster, host, nodes):
     """Stop a real server's web server: keepalived's check removes it, then no request fails."""
     names = list(cluster.realservers)
-    rs, survivor = rs or names[-1], survivor or names[0]
+    rs, survivor = names[-1], names[0]
     addr = "{}:{}".format(*cluster.realservers[rs])
     d1 = nodes[cluster.directors[0]]
     nodes[rs].run("systemctl stop lvs-lab-web")
     try:
         assert wait_for(lambda: addr not in (ipvs_destinations(d1, cluster) or {}), timeout=20)
-        answers = requests(client, cluster.vip, 20, port=cluster.port)
+        answers = requests(host, cluster.vip, 20, port=cluster.port)
         assert answers == [survivor] * 20, answers
     finally:
         nodes[rs].run("systemctl start lvs-lab-web")
     assert wait_for(lambda: addr in (ipvs_destinations(d1, cluster) or {}), timeout=20)
 
 
-def check_restart(cluster, client, nodes, director="", realserver=""):
-    """Reboot a director and a real server (clean shutdown, container start): rules, VIP, sysctls and
-    real-server setup come back by themselves and traffic flows with the weights."""
-    director, realserver = director or cluster.directors[0], realserver or next(iter(cluster.realservers))
+def test_restarted_nodes_come_back(cluster, host, nodes):
+    """Reboot the master director and a real server (clean shutdown, container start): rules, VIP,
+    sysctls and real-server setup come back by themselves and traffic flows with the weights."""
+    director, realserver = cluster.directors[0], next(iter(cluster.realservers))
     containers = [docker_container(n) for n in (director, realserver)]
     for name in (director, realserver):
         nodes[name].run("systemctl --no-block poweroff")
@@ -232,16 +261,14 @@ def check_restart(cluster, client, nodes, director="", realserver=""):
         c.start()
     for name in (director, realserver):
         wait_booted(nodes[name])
-    master = director == cluster.directors[0]
-    _wait_clean(lambda: director_problems(nodes[director], cluster, master=master), timeout=30)
+    _wait_clean(lambda: director_problems(nodes[director], cluster, master=True), timeout=30)
     _wait_clean(lambda: realserver_problems(nodes[realserver], cluster), timeout=10)
-    for d in cluster.directors:
-        if d != director:
-            _wait_clean(lambda d=d: director_problems(nodes[d], cluster, master=False), timeout=10)
-    check_weights(cluster, client)
+    for d in cluster.directors[1:]:
+        _wait_clean(lambda d=d: director_problems(nodes[d], cluster, master=False), timeout=10)
+    check_weights(cluster, host)
 
 
-def check_mode_reports_no_change(cluster):
+def test_check_mode_reports_no_change(cluster):
     """`ansible-playbook --check` of the converge playbook on the converged cluster: every director and
     real server ran tasks, none changed or failed."""
     inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
@@ -256,4 +283,3 @@ def check_mode_reports_no_change(cluster):
     for host, ok, changed, unreachable, failed in recap:
         assert (changed, unreachable, failed) == ("0", "0", "0"), (host, out[-4000:])
         assert int(ok) > 0, host
-    return {r[0]: int(r[1]) for r in recap}
