@@ -63,9 +63,9 @@ class Lab:
         assert res.returncode == 0, out[-6000:]
         return out
 
-    def has_vip(self, node: str, dev: str = "eth0") -> bool:
-        """Whether NODE holds the VIP (any prefix) on DEV."""
-        return f"inet {self.vip}/" in self.sh(node, f"ip -4 -o addr show dev {dev}")
+    def has_vip(self, node: str, dev: str = "eth0", prefix: str = "") -> bool:
+        """Whether NODE holds the VIP on DEV: with exactly PREFIX when given, else with any prefix."""
+        return f"inet {self.vip}/{prefix}" in self.sh(node, f"ip -4 -o addr show dev {dev}")
 
     def mac(self, node: str, dev: str = "eth0") -> str:
         return self.sh(node, f"cat /sys/class/net/{dev}/address").strip()

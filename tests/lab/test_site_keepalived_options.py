@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from labkit import config
+
 NOTIFY = "/usr/local/sbin/lvs-notify"
 LOG = "/run/lvs-vrrp.log"
 EXTRA = {
@@ -17,7 +19,7 @@ EXTRA = {
     "keepalived_notify_script_content": f'#!/bin/sh\necho "$1 $2 $3" >> {LOG}\n',
 }
 DIRECTORS = ("director1", "director2")
-ADDR = {"director1": "10.78.0.11", "director2": "10.78.0.12"}
+ADDR = {d: config.node(d).addr("public") for d in DIRECTORS}
 
 
 def holder(lab):

@@ -29,10 +29,6 @@ vrrp_instance VI_LAB {{
 """
 
 
-def _has_vip(lab, node: str) -> bool:
-    return f"inet {lab.vip}/32" in lab.sh(node, "ip -4 addr show dev eth0")
-
-
 def test_vip_fails_over_when_master_keepalived_is_killed(lab, directors, realservers):
     for rs in realservers:
         lab.sh(rs, "sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 "
@@ -44,19 +40,19 @@ def test_vip_fails_over_when_master_keepalived_is_killed(lab, directors, realser
         lab.sh(name, f"cat > /etc/keepalived/keepalived.conf <<'EOF'\n{conf}EOF\n"
                      "keepalived -t -f /etc/keepalived/keepalived.conf && ipvsadm -C && "
                      + " && ".join(rules) + " && systemctl restart keepalived")
-    assert lab.wait_for(lambda: _has_vip(lab, "director1"), timeout=20), "director1 never became MASTER"
-    assert not _has_vip(lab, "director2")
+    assert lab.wait_for(lambda: lab.has_vip("director1", prefix="32"), timeout=20), "director1 never became MASTER"
+    assert not lab.has_vip("director2", prefix="32")
     assert lab.requests(4) == {"realserver1": 2, "realserver2": 2}
 
     # Crash the master: stop every keepalived process first, so that no child can react to its parent's
     # death (keepalived's children get SIGTERM then and would withdraw the VIP cleanly), then kill them all.
     lab.sh("director1", "systemctl kill -s STOP keepalived && systemctl kill -s KILL keepalived")
     killed = time.monotonic()
-    assert lab.wait_for(lambda: _has_vip(lab, "director2"), timeout=15), "director2 never took the VIP"
+    assert lab.wait_for(lambda: lab.has_vip("director2", prefix="32"), timeout=15), "director2 never took the VIP"
     takeover = time.monotonic() - killed
     # A crashed master keeps the address; remove it as an operator (or a reboot) would.
     lab.sh("director1", f"ip addr del {lab.vip}/32 dev eth0 2>/dev/null || true")
-    assert not _has_vip(lab, "director1")
+    assert not lab.has_vip("director1", prefix="32")
     answers = lab.requests(4)
     assert answers == {"realserver1": 2, "realserver2": 2}, answers
     neigh = lab.client("ip", "neigh", "show", lab.vip).stdout
