@@ -21,8 +21,34 @@ sys.path.insert(0, str(ROOT))
 
 from labkit import config, deps, image, uml  # noqa: E402
 
+FAILURE_MARKS = ("fatal:", "failed:", "FAILED", "ERROR", "Traceback", "Executed: Failed")
+
+
+def failure_excerpt(out: str, name: str, context: int = 40, tail: int = 3000) -> str:
+    """What an assertion message should show of a long ansible/molecule log.
+
+    The whole log goes to a file (named in the message); the message holds the lines around every
+    failure mark (first ones first, where the cause is) and the log's tail.
+    """
+    log = Path(os.environ.get("LAB_LOG_DIR", "/tmp")) / f"lvs-lab-{name}.log"
+    log.write_text(out)
+    lines = out.splitlines()
+    keep: set[int] = set()
+    for i, line in enumerate(lines):
+        if any(mark in line for mark in FAILURE_MARKS) and "RETRYING" not in line:
+            keep.update(range(max(0, i - context), min(len(lines), i + 5)))
+    excerpt = []
+    for i in sorted(keep)[:400]:
+        if excerpt and i - excerpt[-1][0] > 1:
+            excerpt.append((i, "[...]"))
+        excerpt.append((i, lines[i]))
+    return (f"full log: {log}\n--- around the failures ---\n" + "\n".join(text for _, text in excerpt)
+            + f"\n--- tail ---\n{out[-tail:]}")
+
 
 class Lab:
+    failure_excerpt = staticmethod(failure_excerpt)
+
     def __init__(self) -> None:
         self.key = image.key_path()
         self.vip = config.VIP
@@ -60,7 +86,7 @@ class Lab:
         env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
         res = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=900)
         out = res.stdout + res.stderr
-        assert res.returncode == 0, out[-6000:]
+        assert res.returncode == 0, failure_excerpt(out, "playbook-" + "-".join(Path(b).stem for b in books))
         return out
 
     def has_vip(self, node: str, dev: str = "eth0", prefix: str = "") -> bool:
