@@ -70,9 +70,8 @@ def main(args) -> None:
         cmd, where = sanity()
         results.append(_stage("ansible-test sanity", cmd, env, cwd=where))
         shutil.rmtree(where.parents[2], ignore_errors=True)
-    pytest = ["pytest", "-p", "no:cacheprovider", "-ra", "--durations=20", "tests/unit", "tests/lab"]
-    if args.fast:
-        pytest = ["pytest", "-p", "no:cacheprovider", "-ra", "tests/unit"]
+    tests = ["tests/unit"] if args.fast else ["--durations=20", "tests/unit", "tests/lab"]
+    pytest = ["pytest", "-p", "no:cacheprovider", "-ra", *tests]
     results.append(_stage("pytest", pytest, env))
     print("\nstage summary:")
     for name, good, took in results:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from labkit import config, deps, image, uml  # noqa: E402
 
+NO_COLOR = {"NO_COLOR": "1", "PY_COLORS": "0", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
 FAILURE_MARKS = ("fatal:", "failed:", "FAILED", "ERROR", "Traceback", "Executed: Failed")
 
 
@@ -37,18 +38,16 @@ def failure_excerpt(out: str, name: str, context: int = 40, tail: int = 3000) ->
     for i, line in enumerate(lines):
         if any(mark in line for mark in FAILURE_MARKS) and "RETRYING" not in line:
             keep.update(range(max(0, i - context), min(len(lines), i + 5)))
-    excerpt = []
+    excerpt, prev = [], None
     for i in sorted(keep)[:400]:
-        if excerpt and i - excerpt[-1][0] > 1:
-            excerpt.append((i, "[...]"))
-        excerpt.append((i, lines[i]))
-    return (f"full log: {log}\n--- around the failures ---\n" + "\n".join(text for _, text in excerpt)
-            + f"\n--- tail ---\n{out[-tail:]}")
+        if prev is not None and i > prev + 1:
+            excerpt.append("[...]")
+        excerpt.append(lines[i])
+        prev = i
+    return f"full log: {log}\n--- around the failures ---\n" + "\n".join(excerpt) + f"\n--- tail ---\n{out[-tail:]}"
 
 
 class Lab:
-    failure_excerpt = staticmethod(failure_excerpt)
-
     def __init__(self) -> None:
         self.key = image.key_path()
         self.vip = config.VIP
@@ -82,11 +81,18 @@ class Lab:
                *[str(ROOT / b) for b in books]]
         if extra is not None:
             cmd += ["-e", json.dumps(extra)]
-        env = deps.venv_env()
-        env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-        res = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=900)
+        return self.run_logged(cmd, "playbook-" + "-".join(Path(b).stem for b in books), deps.venv_env())
+
+    @staticmethod
+    def run_logged(cmd: list[str], name: str, env: dict, timeout: float = 900) -> str:
+        """Run an ansible or molecule command (from the project root, without colors); return its output.
+
+        Asserts it exited 0, with the failures' excerpt of the output as the message.
+        """
+        env = {**env, **NO_COLOR}
+        res = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=timeout)
         out = res.stdout + res.stderr
-        assert res.returncode == 0, failure_excerpt(out, "playbook-" + "-".join(Path(b).stem for b in books))
+        assert res.returncode == 0, failure_excerpt(out, name)
         return out
 
     def has_vip(self, node: str, dev: str = "eth0", prefix: str = "") -> bool:

@@ -4,7 +4,6 @@ container on the lab engine: a real IPVS kernel, one IPVS table per container.""
 from __future__ import annotations
 
 import json
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -44,11 +43,8 @@ def test_integration_target(lab, target_container, target, tmp_path):
     playbook = tmp_path / "run.yml"
     playbook.write_text(f"- hosts: all\n  gather_facts: false\n  roles:\n    - {target}\n")
     env = deps.venv_env()
-    env.update(ANSIBLE_ROLES_PATH=str(TARGETS), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               ANSIBLE_DISPLAY_FAILED_STDERR="1", ANSIBLE_PIPELINING="1")
-    res = subprocess.run([str(deps.VENV / "bin/ansible-playbook"), "-i", str(inventory), str(playbook)],
-                         cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=1200)
-    out = res.stdout + res.stderr
+    env.update(ANSIBLE_ROLES_PATH=str(TARGETS), ANSIBLE_DISPLAY_FAILED_STDERR="1", ANSIBLE_PIPELINING="1")
+    out = lab.run_logged([str(deps.VENV / "bin/ansible-playbook"), "-i", str(inventory), str(playbook)],
+                         f"integration-{target}", env, timeout=1200)
     print(out[-6000:])
-    assert res.returncode == 0, out[-6000:]
     assert "failed=0" in out

@@ -7,7 +7,6 @@ containers and verify real traffic and weights, check mode, failover, health che
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("scenario", ["lab-engine", "dr", "nat", "tun"])
 def test_molecule_scenario(lab, scenario):
-    env = dict(os.environ, NO_COLOR="1", PY_COLORS="0", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    res = subprocess.run([str(ROOT / "lab"), "molecule", "test", "-s", scenario], cwd=ROOT, check=False,
-                         capture_output=True, text=True, timeout=2400, env=env)
-    out = res.stdout + res.stderr
+    out = lab.run_logged([str(ROOT / "lab"), "molecule", "test", "-s", scenario], f"molecule-{scenario}",
+                         dict(os.environ), timeout=2400)
     print(out[-3000:])
-    assert res.returncode == 0, lab.failure_excerpt(out, f"molecule-{scenario}")
     assert f"{scenario}" in out and "failed=0" in out
