@@ -52,6 +52,7 @@ class IPVSHost:
         self.load_module = load_module
         self.netlink = netlink
         self.netlink_error: Optional[str] = None
+        self.reader = 'netlink' if netlink else 'ipvsadm'  # how the table was last read
         self._ipvsadm: Optional[str] = None
         self.loaded = False
         self.thresholds_text = ''
@@ -158,7 +159,9 @@ class IPVSHost:
             try:
                 return ipvs_netlink.read_table()
             except ipvs_netlink.NetlinkError as exc:
-                self.netlink, self.netlink_error = False, str(exc)
+                self.netlink, self.netlink_error, self.reader = False, str(exc), 'ipvsadm'
+                # never silently: a broken netlink reader must show in every run that falls back
+                self.module.warn('IPVS table read with ipvsadm -Sn: generic netlink failed (%s)' % exc)
         save = self.ipvsadm_out('-Sn')
         if thresholds:
             self.thresholds_text = self.ipvsadm_out('-Ln', '--thresholds')

@@ -58,7 +58,7 @@ def run_service(module) -> None:
     target, svc = fail_on_error(module, target_for_service, live, pick(params, names))
     res = converge(module, host, live, target, keys={svc.key})
     module.exit_json(changed=res['changed'], commands=res['commands'], service=_find(res['after_table'], svc.key),
-                     **_diff(res))
+                     table_reader=host.reader, **_diff(res))
 
 
 def run_dest(module) -> None:
@@ -77,7 +77,8 @@ def run_dest(module) -> None:
         found = after_svc.find(fail_on_error(module, dest_key, dest_params, after_svc))
         dest = found.to_dict() if found is not None else {}
     module.exit_json(changed=res['changed'], commands=res['commands'], destination=dest,
-                     service=after_svc.to_dict() if after_svc is not None else {}, **_diff(res))
+                     service=after_svc.to_dict() if after_svc is not None else {}, table_reader=host.reader,
+                     **_diff(res))
 
 
 INFO_SUBSETS = ('all', 'services', 'timeouts', 'daemons', 'stats', 'rate')
@@ -172,6 +173,7 @@ def run_rules(module) -> None:
         validated = fail_on_error(module, config_services, config)  # validate before touching the host
     host = _open(module)
     live = host.read_table()
+    result['table_reader'] = host.reader
     if state == 'gathered':
         result['gathered'] = live.to_list()
         _write_dest(module, render.render_table(live), result, diffs)

@@ -101,6 +101,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+table_reader:
+  description:
+    - How the live table was read, V(netlink) (generic netlink, the interface C(ipvsadm) uses) or V(ipvsadm)
+      (C(ipvsadm -Sn), after netlink failed; the module then also warns why).
+  returned: when the module read the live table
+  type: str
+  sample: netlink
 destination:
   description: The real server after the change (empty when absent).
   returned: always

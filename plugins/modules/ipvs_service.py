@@ -148,6 +148,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+table_reader:
+  description:
+    - How the live table was read, V(netlink) (generic netlink, the interface C(ipvsadm) uses) or V(ipvsadm)
+      (C(ipvsadm -Sn), after netlink failed; the module then also warns why).
+  returned: when the module read the live table
+  type: str
+  sample: netlink
 service:
   description: The service after the change (empty when absent), in the format of M(lvs.cluster.ipvs_rules) C(config).
   returned: always

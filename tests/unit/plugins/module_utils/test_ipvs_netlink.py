@@ -116,6 +116,10 @@ class _Module:
     def __init__(self, outputs):
         self.outputs = outputs
         self.calls = []
+        self.warnings = []
+
+    def warn(self, msg):
+        self.warnings.append(msg)
 
     def get_bin_path(self, name, required=False):
         return '/usr/sbin/' + name
@@ -143,6 +147,7 @@ def test_the_runner_reads_over_netlink_without_starting_ipvsadm(monkeypatch):
     assert host.read_table().to_list() == listed('dests').to_list()
     assert host.module.calls == []
     assert host.netlink_error is None
+    assert host.reader == 'netlink' and host.module.warnings == []
 
 
 def test_the_runner_falls_back_to_ipvsadm_when_netlink_fails(monkeypatch):
@@ -155,5 +160,10 @@ def test_the_runner_falls_back_to_ipvsadm_when_netlink_fails(monkeypatch):
     assert host.read_table().to_list() == listed('dests').to_list()
     assert host.module.calls == ['-Sn', '-Ln --thresholds']
     assert 'IPVS not found' in host.netlink_error
+    # never silently: the run warns, and the modules return table_reader=ipvsadm
+    assert host.reader == 'ipvsadm'
+    assert host.module.warnings == ['IPVS table read with ipvsadm -Sn: generic netlink failed '
+                                    '(generic netlink family IPVS not found)']
     host.read_table()  # netlink is not tried again
     assert host.module.calls[2:] == ['-Sn', '-Ln --thresholds']
+    assert len(host.module.warnings) == 1
