@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from . import config, image, inventory, net, uml
+from . import config, image, inventory, kernel, net, uml
 from .util import log
 
 
@@ -18,31 +18,42 @@ def _require_root() -> None:
 
 
 def cmd_up(args) -> None:
+    """Boot the nodes of a shape; when anything fails, remove what this call created and fail."""
     _require_root()
     from . import deps
     deps.ensure_host()
     t0 = time.monotonic()
-    img = image.ensure_image()
+    kern = kernel.ensure()
+    img = image.ensure_image(kern)
     t_img = time.monotonic() - t0
-    net.up()
     shapes = ["hosts", "engine"] if args.shape == "all" else [args.shape]
-    nodes = [n for s in shapes for n in config.SHAPES[s]]
-    t1 = time.monotonic()
-    for n in nodes:
-        uml.boot(n, img)
-    key = image.key_path()
-    with concurrent.futures.ThreadPoolExecutor(len(nodes)) as pool:
-        waits = dict(zip([n.name for n in nodes], pool.map(lambda n: uml.wait_ssh(n, key), nodes)))
-    if "engine" in shapes:
-        from . import engine
-        engine.wait_ready(key)
-    t_boot = time.monotonic() - t1
-    inv = inventory.write(key)
-    log(f"image {t_img:.1f} s, boot to SSH {t_boot:.1f} s "
+    nodes = [n for s in shapes for n in config.SHAPES[s] if not uml.pid_of(n.name)]
+    had_network = bool(net.leftovers())
+    try:
+        net.up()
+        t1 = time.monotonic()
+        for n in nodes:
+            uml.boot(n, img)
+        waits = uml.wait_all(nodes, image.key_path())
+        if "engine" in shapes:
+            from . import engine
+            engine.wait_ready([n.name for n in config.SHAPES["engine"]])
+        t_boot = time.monotonic() - t1
+    except BaseException:
+        log(f"lab up failed: removing what it created ({', '.join(n.name for n in nodes) or 'no node'}"
+            f"{'' if had_network else ', the lab network'})")
+        for n in nodes:
+            uml.stop(n.name)
+        if not had_network and not uml.running():
+            net.down()
+        raise
+    inv = inventory.write(image.key_path())
+    log(f"kernel {kern.describe()}; image {t_img:.1f} s, boot to SSH {t_boot:.1f} s "
         f"({', '.join(f'{k} {v:.1f}' for k, v in waits.items())})")
     print(f"inventory: {inv}")
     if "engine" in shapes:
-        print(f"DOCKER_HOST={config.engine_url()}")
+        for n in config.SHAPES["engine"]:
+            print(f"DOCKER_HOST={config.engine_url(n.name)}  ({n.name}; LVS_LAB_ENGINE={n.name} for `lab molecule`)")
 
 
 def cmd_restart(args) -> None:
@@ -52,11 +63,11 @@ def cmd_restart(args) -> None:
     uml.stop(node.name)
     img = image.ensure_image()
     net.up()
-    uml.boot(node, img)
-    took = uml.wait_ssh(node, image.key_path())
+    uml.boot(node, img, machine=args.machine)
+    took = uml.wait_all([node], image.key_path())[node.name]
     if node.group == "engines":
         from . import engine
-        engine.wait_ready(image.key_path())
+        engine.wait_ready([node.name])
     log(f"{node.name}: back in {took:.1f} s")
 
 
@@ -86,12 +97,30 @@ def cmd_down(args) -> None:
 
 def cmd_status(args) -> None:
     up = uml.running()
+    kern = kernel.current()
+    print("kernel:", kern.describe() if kern else "not fetched yet (`lab up` fetches it)")
     for shape, nodes in config.SHAPES.items():
         for n in nodes:
             state = "running" if n.name in up else "stopped"
+            if n.name in up and uml.machine_of(n.name) == "qemu":
+                state += " (qemu, Debian amd64 kernel)"
+            elif n.name in up and kern:
+                booted = (uml.node_dir(n.name) / "kernel").read_text().strip()
+                state += "" if booted == str(kern.root) else f" (booted {booted})"
             print(f"{shape:7} {n.name:12} {n.addr('private'):12} {state}")
     left = net.leftovers()
     print("network:", "up" if left else "down")
+
+
+def cmd_kernel(args) -> None:
+    """Show the lab kernel; with --update fetch the suite's current user-mode-linux again."""
+    _require_root()
+    from . import deps
+    deps.ensure_host()
+    kern = kernel.fetch() if args.update else kernel.ensure()
+    print(kern.describe())
+    missing = kernel.missing_modules(kern)
+    print("modules the lab loads:", "all present" if not missing else f"MISSING {' '.join(missing)}")
 
 
 def cmd_inventory(args) -> None:
@@ -127,7 +156,7 @@ def cmd_setup(args) -> None:
 def _docker_host() -> str:
     from . import engine
     url = engine.docker_host(engine.host_has_ipvs(), engine.LOCAL_SOCKET.exists())
-    if url == config.engine_url() and "engine" not in uml.running():
+    if url == config.engine_url() and config.engine_name() not in uml.running():
         cmd_up(argparse.Namespace(shape="engine"))
     return url
 
@@ -143,6 +172,8 @@ def cmd_molecule(args) -> None:
     deps.ensure_venv()
     env = deps.venv_env()
     env["DOCKER_HOST"] = _docker_host()
+    on_lab = env["DOCKER_HOST"] == config.engine_url()
+    env["LVS_LAB_KERNEL_RELEASE"] = kernel.ensure().release if on_lab else os.uname().release
     log(f"molecule with DOCKER_HOST={env['DOCKER_HOST']}")
     os.execvpe(str(deps.VENV / "bin/molecule"), ["molecule", *args.args], env)
 
@@ -166,6 +197,9 @@ def main(argv: list[str] | None = None) -> None:
     s.set_defaults(func=cmd_setup)
     s = sub.add_parser("image", help="build (or reuse) the cached guest image")
     s.set_defaults(func=cmd_image)
+    s = sub.add_parser("kernel", help="show (or --update) the lab's user-mode-linux kernel")
+    s.add_argument("--update", action="store_true", help="fetch the suite's current package again")
+    s.set_defaults(func=cmd_kernel)
     s = sub.add_parser("up", help="boot lab nodes")
     s.add_argument("shape", nargs="?", default="hosts", choices=["hosts", "engine", "all"])
     s.set_defaults(func=cmd_up)
@@ -173,6 +207,9 @@ def main(argv: list[str] | None = None) -> None:
     s.set_defaults(func=cmd_down)
     s = sub.add_parser("restart", help="restart NODE fresh from the current image")
     s.add_argument("node")
+    s.add_argument("--machine", choices=uml.MACHINES, default="uml",
+                   help="uml: the lab kernel (default); qemu: Debian's amd64 kernel under emulation, which has "
+                        "the IPv4 netfilter tables the UML kernel lacks (iptables MARK rules)")
     s.set_defaults(func=cmd_restart)
     s = sub.add_parser("reboot", help="power NODE off and boot it again with the same disk")
     s.add_argument("node")

@@ -11,8 +11,9 @@ CACHE = Path(os.environ.get("LVS_LAB_CACHE", "/var/cache/lvs-lab"))
 STATE = Path(os.environ.get("LVS_LAB_STATE", "/var/tmp/lvs-lab"))
 SHM = Path(os.environ.get("LVS_LAB_SHM", "/dev/shm/lvs-lab"))
 UML_USER = "nobody"
-UML_KERNEL = "/usr/bin/linux.uml"
-UML_MODULES = Path("/usr/lib/uml/modules")
+# Kernel arguments for every node. UML's seccomp userspace mode is faster than its ptrace mode
+# here (benchmarks/uml_modes.py); LVS_LAB_UML_ARGS="" boots ptrace mode.
+UML_ARGS = os.environ.get("LVS_LAB_UML_ARGS", "seccomp=on").split()
 
 # Two lab networks, each a host bridge with no uplink. The host has an address on each
 # (SSH and Ansible reach the nodes through it) and forwards nothing between them.
@@ -47,8 +48,10 @@ SHAPES: dict[str, list[Node]] = {
         Node("realserver1", "realservers", 21),
         Node("realserver2", "realservers", 22),
     ],
-    # dockerd on an IPVS kernel: molecule's docker driver reaches it with DOCKER_HOST.
-    "engine": [Node("engine", "engines", 5, mem="3G", public=False)],
+    # dockerd on an IPVS kernel: molecule's docker driver reaches it with DOCKER_HOST. Two engines,
+    # so that two container workloads run at once (a UML node has one CPU; the machine has two).
+    "engine": [Node("engine", "engines", 5, mem="3G", public=False),
+               Node("engine2", "engines", 6, mem="3G", public=False)],
 }
 
 
@@ -67,5 +70,13 @@ def shape_of(name: str) -> str:
     raise KeyError(name)
 
 
-def engine_url() -> str:
-    return f"tcp://{node('engine').addr('private')}:{ENGINE_PORT}"
+def engine_name() -> str:
+    """The engine this process uses: LVS_LAB_ENGINE (engine or engine2), default engine."""
+    name = os.environ.get("LVS_LAB_ENGINE", "engine")
+    if name not in [n.name for n in SHAPES["engine"]]:
+        raise SystemExit(f"lab: LVS_LAB_ENGINE={name!r} is not one of {[n.name for n in SHAPES['engine']]}")
+    return name
+
+
+def engine_url(name: str | None = None) -> str:
+    return f"tcp://{node(name or engine_name()).addr('private')}:{ENGINE_PORT}"

@@ -8,9 +8,11 @@ from pathlib import Path
 from . import config
 from .util import log, run
 
-APT = ["user-mode-linux", "mmdebstrap", "e2fsprogs", "iproute2", "iptables", "openssh-client",
+# The UML kernel itself is not among them: labkit/kernel.py fetches a newer one than bookworm's.
+APT = ["mmdebstrap", "qemu-system-x86", "qemu-utils", "e2fsprogs", "iproute2", "iptables", "openssh-client",
        "curl", "util-linux", "procps", "ipvsadm", "shellcheck"]
-COMMANDS = {"linux.uml": "user-mode-linux", "mmdebstrap": "mmdebstrap", "mkfs.ext4": "e2fsprogs",
+COMMANDS = {"mmdebstrap": "mmdebstrap", "qemu-system-x86_64": "qemu-system-x86", "qemu-img": "qemu-utils",
+            "mkfs.ext4": "e2fsprogs",
             "ip": "iproute2", "iptables": "iptables", "ssh": "openssh-client", "curl": "curl",
             "setpriv": "util-linux", "pgrep": "procps", "ipvsadm": "ipvsadm",
             "shellcheck": "shellcheck"}

@@ -16,28 +16,33 @@ LOCAL_SOCKET = Path("/var/run/docker.sock")
 IMAGE = "lvslab/debian:bookworm"
 
 
-def api(path: str, timeout: float = 5) -> dict | list:
-    url = config.engine_url().replace("tcp://", "http://") + path
+def api(path: str, name: str, timeout: float = 5) -> dict | list:
+    url = config.engine_url(name).replace("tcp://", "http://") + path
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return json.loads(r.read() or b"null")
 
 
-def wait_ready(key: Path, timeout: float = 300) -> float:
-    """Wait until dockerd answers and the lab image is imported; return the seconds waited."""
+def wait_ready(names: list[str], timeout: float = 300) -> None:
+    """Wait until every engine's dockerd answers with the lab image imported."""
+    for name in names:
+        _wait_one(name, timeout)
+
+
+def _wait_one(name: str, timeout: float) -> float:
     start = time.monotonic()
     last = "no answer"
     while time.monotonic() - start < timeout:
         try:
-            api(f"/images/{IMAGE}/json")
+            api(f"/images/{IMAGE}/json", name)
             took = time.monotonic() - start
-            log(f"engine: docker API {config.engine_url()} ready with {IMAGE} ({took:.1f} s)")
+            log(f"{name}: docker API {config.engine_url(name)} ready with {IMAGE} ({took:.1f} s)")
             return took
         except urllib.error.HTTPError as e:
             last = f"HTTP {e.code} (image import still running?)"
         except (OSError, ValueError) as e:
             last = str(e)
         time.sleep(2)
-    raise SystemExit(f"lab: engine docker API not ready after {timeout:.0f} s: {last}")
+    raise SystemExit(f"lab: {name} docker API not ready after {timeout:.0f} s: {last}")
 
 
 def host_has_ipvs(proc: Path = Path("/proc/net/ip_vs"), modules: Path | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Build the guest image once per content hash: mmdebstrap bookworm + UML modules + lab units.
+"""Build the guest image once per content hash: mmdebstrap bookworm + the lab kernel's modules + lab units.
 
 Artifacts in CACHE/images/<hash>/: base.raw (ext4 root shared read-only by every node through a
 copy-on-write file) and a `ready` marker. The lab's SSH key (CACHE/ssh/id_ed25519) is made once
@@ -15,20 +15,21 @@ import re
 import shutil
 from pathlib import Path
 
-from . import config
-from .util import log, out, run
+from . import config, kernel, qemu
+from .util import log, run
 
 SUITE = "bookworm"
 PACKAGES = [
     "systemd-sysv", "udev", "kmod", "dbus", "openssh-server", "python3", "python3-apt", "sudo",
     "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "iputils-arping", "curl",
     "busybox", "procps", "netbase", "tcpdump", "docker.io", "crun",
+    "linux-image-amd64",  # Debian's own kernel, for nodes booted under QEMU (labkit/qemu.py)
 ]
 GUEST = Path(__file__).resolve().parent / "guest"
 IMAGE_SIZE = "4G"
 # What the container image leaves out of the node image (paths relative to the root).
 CONTAINER_EXCLUDES = [
-    "./usr/lib/modules", "./usr/sbin/dockerd", "./usr/bin/docker", "./usr/bin/docker-proxy",
+    "./usr/lib/modules", "./boot", "./usr/sbin/dockerd", "./usr/bin/docker", "./usr/bin/docker-proxy",
     "./usr/bin/containerd*", "./usr/bin/ctr", "./usr/sbin/runc", "./usr/bin/dnet", "./usr/sbin/ovrouter",
     "./usr/lib/udev/hwdb.bin", "./usr/lib/udev/hwdb.d", "./var/lib/apt/lists/*",
     "./var/lib/lvs-lab", "./var/cache/apt/archives/*.deb", "./etc/ssh/ssh_host_*",
@@ -82,24 +83,25 @@ def key_path() -> Path:
     return key
 
 
-def uml_version() -> str:
-    return out(["dpkg-query", "-W", "-f=${Version}", "user-mode-linux"]).strip()
-
-
-def content_hash() -> str:
+def content_hash(kern: kernel.Kernel) -> str:
+    """What the image is made of: packages, mirror, lab files, SSH key and the kernel whose modules it holds."""
     h = hashlib.sha256()
-    for part in [SUITE, IMAGE_SIZE, *PACKAGES, *CONTAINER_EXCLUDES, *MASK, *DISABLE, *ENABLE,
-                 *mirror_lines(), uml_version(), Path(__file__).read_text(),
-                 key_path().with_suffix(".pub").read_text()]:
+    for part in [SUITE, IMAGE_SIZE, *PACKAGES, *kernel.LAB_MODULES, *CONTAINER_EXCLUDES, *MASK, *DISABLE, *ENABLE,
+                 *mirror_lines(), kern.package_version, kern.release, kern.modules_hash,
+                 Path(__file__).read_text(), key_path().with_suffix(".pub").read_text()]:
         h.update(part.encode() + b"\0")
     for f in sorted(p for p in GUEST.rglob("*") if p.is_file()):
         h.update(str(f.relative_to(GUEST)).encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
 
-def ensure_image() -> Path:
+def ensure_image(kern: kernel.Kernel | None = None) -> Path:
     """Return the cached image directory, building it first when its content hash is new."""
-    d = config.CACHE / "images" / content_hash()
+    kern = kern or kernel.ensure()
+    missing = kernel.missing_modules(kern)
+    if missing:
+        raise SystemExit(f"lab: the kernel {kern.describe()} lacks modules the lab loads: {' '.join(missing)}")
+    d = config.CACHE / "images" / content_hash(kern)
     if (d / "ready").exists():
         return d
     log(f"building guest image {d.name} (mmdebstrap {SUITE}; a few minutes the first time)")
@@ -112,11 +114,15 @@ def ensure_image() -> Path:
          "--dpkgopt=path-include=/usr/share/doc/*/copyright",
          "--aptopt=Acquire::Languages \"none\"", "--skip=cleanup/apt/lists",
          SUITE, str(root), *mirror_lines()])
-    _customize(root, work)
+    _customize(root, work, kern)
+    for f, dest in zip(_debian_kernel(root), qemu.kernel_files(work)):
+        shutil.copy(f, dest)
     tmp = work / "base.raw"
     run(["mkfs.ext4", "-q", "-F", "-L", "lvslab", "-E", "root_owner=0:0", "-d", str(root), str(tmp), IMAGE_SIZE])
     d.mkdir(parents=True, exist_ok=True)
     shutil.move(str(tmp), d / "base.raw")
+    for f in qemu.kernel_files(work):
+        shutil.move(str(f), d / f.name)
     os.chmod(d / "base.raw", 0o444)
     os.chmod(d, 0o755)
     (d / "ready").write_text(d.name + "\n")
@@ -124,6 +130,14 @@ def ensure_image() -> Path:
     _prune(keep={d, *in_use()})
     log(f"guest image ready: {d}")
     return d
+
+
+def _debian_kernel(root: Path) -> tuple[Path, Path]:
+    """The image's Debian kernel and initramfs (exactly one of each)."""
+    kernels, initrds = sorted(root.glob("boot/vmlinuz-*")), sorted(root.glob("boot/initrd.img-*"))
+    if len(kernels) != 1 or len(initrds) != 1:
+        raise SystemExit(f"lab: expected one Debian kernel and initramfs in the image, found {kernels} {initrds}")
+    return kernels[0], initrds[0]
 
 
 def in_use() -> set[Path]:
@@ -145,10 +159,12 @@ def _chroot(root: Path, *cmd: str) -> None:
     run(["chroot", str(root), *cmd])
 
 
-def _customize(root: Path, work: Path) -> None:
-    kver = uml_version_dir()
-    shutil.copytree(config.UML_MODULES / kver, root / "usr/lib/modules" / kver, symlinks=True)
+def _customize(root: Path, work: Path, kern: kernel.Kernel) -> None:
+    kver = kern.release
+    shutil.copytree(kern.modules, root / "usr/lib/modules" / kver, symlinks=True)
     run(["cp", "-a", f"{GUEST}/.", str(root)])
+    (root / "etc/lvs-lab").mkdir(exist_ok=True)
+    (root / "etc/lvs-lab/modules").write_text("\n".join(kernel.LAB_MODULES) + "\n")
     ssh = root / "root/.ssh"
     ssh.mkdir(mode=0o700, exist_ok=True)
     shutil.copy(key_path().with_suffix(".pub"), ssh / "authorized_keys")
@@ -162,8 +178,8 @@ def _customize(root: Path, work: Path) -> None:
     _chroot(root, "systemctl", "mask", *MASK)
     _chroot(root, "systemctl", "disable", *DISABLE)
     _chroot(root, "systemctl", "enable", *ENABLE)
-    for tool in ("iptables", "ip6tables"):  # the UML kernel has no IPv4 nftables
-        _chroot(root, "update-alternatives", "--set", tool, f"/usr/sbin/{tool}-legacy")
+    for tool in ("iptables", "ip6tables"):  # the UML kernel has nf_tables and no legacy xtables
+        _chroot(root, "update-alternatives", "--set", tool, f"/usr/sbin/{tool}-nft")
     _chroot(root, "passwd", "-l", "root")
     _chroot(root, "depmod", "-a", kver)
     excludes = [f"--exclude={e}" for e in CONTAINER_EXCLUDES]
@@ -172,9 +188,3 @@ def _customize(root: Path, work: Path) -> None:
          str(work / "container.tar"), "."])
     shutil.move(str(work / "container.tar"), root / "var/lib/lvs-lab/container.tar")
 
-
-def uml_version_dir() -> str:
-    versions = sorted(p.name for p in config.UML_MODULES.iterdir() if p.is_dir())
-    if not versions:
-        raise SystemExit(f"lab: no UML kernel modules under {config.UML_MODULES}")
-    return versions[-1]

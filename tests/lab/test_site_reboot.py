@@ -1,42 +1,28 @@
-"""site.yml on the lab hosts with the IPVS table owned by Ansible: a firewall-mark service (iptables
-MARK rules), the connection sync daemon, rules persisted for the Debian ipvsadm service; then real
-reboots (clean power-off, same disk) of the MASTER director and of a real server bring everything
-back: rules, marks, sync daemons, VIP, lo:0 and ARP sysctls, and traffic through the VIP.
+"""site.yml on the lab hosts with the IPVS table owned by Ansible: the connection sync daemon, rules
+persisted for the Debian ipvsadm service; then real reboots (clean power-off, same disk) of the
+MASTER director and of a real server bring everything back: rules, sync daemons, VIP, lo:0 and ARP
+sysctls, and traffic through the VIP. (Firewall-mark services: test_site_fwmark.py.)
 """
 
 from __future__ import annotations
 
-import re
-import subprocess
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.lane("hosts")
+
 EXTRA = {
     "lvs_ipvs_owner": "ansible",
     "director_sync_daemon": "both",
     "director_sync_id": 7,
-    "lvs_services": [{"name": "web", "fwmark": 1, "ports": [80], "scheduler": "wrr"}],
+    "lvs_services": [{"name": "web", "port": 80, "scheduler": "wrr"}],
 }
-RULES = ["-A -f 1 -s wrr", "-a -f 1 -r 10.78.0.21:0 -g -w 2", "-a -f 1 -r 10.78.0.22:0 -g -w 1"]
-MARK = re.compile(r"-A PREROUTING -d 10\.78\.0\.200/32 -p tcp .*--dport 80 .*-j MARK --set-xmark 0x1/0xffffffff")
-
-
-def changed(out: str) -> int:
-    return sum(int(n) for n in re.findall(r"changed=(\d+)", out.split("PLAY RECAP")[-1]))
-
-
-def reboot(node: str) -> None:
-    res = subprocess.run([str(ROOT / "lab"), "reboot", node], cwd=ROOT, check=False, capture_output=True,
-                         text=True, timeout=300)
-    assert res.returncode == 0, res.stdout + res.stderr
+RULES = ["-A -t 10.78.0.200:80 -s wrr", "-a -t 10.78.0.200:80 -r 10.78.0.21:80 -g -w 2",
+         "-a -t 10.78.0.200:80 -r 10.78.0.22:80 -g -w 1"]
 
 
 def director_state(lab, node: str) -> dict:
     return {
         "rules": lab.sh(node, "ipvsadm -Sn").splitlines(),
-        "mangle": lab.sh(node, "iptables -t mangle -S PREROUTING"),
         "daemons": lab.sh(node, "ipvsadm -Ln --daemon"),
         "saved": lab.sh(node, "cat /etc/ipvsadm.rules").splitlines(),
         "vip": lab.has_vip(node),
@@ -47,7 +33,6 @@ def assert_director(lab, node: str, master: bool) -> None:
     state = director_state(lab, node)
     assert state["rules"] == RULES, state
     assert state["saved"] == RULES, state
-    assert MARK.search(state["mangle"]), state["mangle"]
     assert "master sync daemon" in state["daemons"] and "backup sync daemon" in state["daemons"], state
     assert "syncid=7" in state["daemons"], state
     assert state["vip"] is master, state
@@ -74,21 +59,21 @@ def ansible_owned_cluster(lab):
 
 def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_owned_cluster):
     lab.playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA)
-    assert changed(lab.playbook("playbooks/site.yml", extra=EXTRA)) == 0  # idempotent
+    assert lab.changed(lab.playbook("playbooks/site.yml", extra=EXTRA)) == 0  # idempotent
     assert_director(lab, "director1", master=True)
     assert_director(lab, "director2", master=False)
     for rs in ("realserver1", "realserver2"):
         assert_realserver(lab, rs)
-    assert answers(lab) == {"realserver1": 8, "realserver2": 4}  # wrr 2:1 through the fwmark service
+    assert answers(lab) == {"realserver1": 8, "realserver2": 4}  # wrr 2:1
 
     # the MASTER reboots: director2 takes over meanwhile, director1 comes back with everything
-    reboot("director1")
+    lab.lab("reboot", "director1")
     assert lab.wait_for(lambda: lab.has_vip("director1"), 30)
     assert_director(lab, "director1", master=True)
     assert set(answers(lab)) == {"realserver1", "realserver2"}
 
     # a real server reboots: VIP on lo:0, ARP sysctls and its web service come back
-    reboot("realserver1")
+    lab.lab("reboot", "realserver1")
     assert_realserver(lab, "realserver1")
     assert lab.wait_for(lambda: lab.get("http://10.78.0.21/") == "realserver1", 30)
     assert answers(lab) == {"realserver1": 8, "realserver2": 4}
