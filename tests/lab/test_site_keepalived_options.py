@@ -8,7 +8,9 @@ import time
 
 import pytest
 
-from labkit import config
+from labkit import config, requestloop
+
+pytestmark = pytest.mark.lane("hosts")
 
 NOTIFY = "/usr/local/sbin/lvs-notify"
 LOG = "/run/lvs-vrrp.log"
@@ -19,6 +21,8 @@ EXTRA = {
     "keepalived_notify_script_content": f'#!/bin/sh\necho "$1 $2 $3" >> {LOG}\n',
 }
 DIRECTORS = ("director1", "director2")
+# measured on UML 7.2: 1 of 24 failed during a 2.6 s planned takeover (issue 11 is to make that 0)
+MAX_FAILED_DURING_STOP = 2
 ADDR = {d: config.node(d).addr("public") for d in DIRECTORS}
 
 
@@ -48,7 +52,7 @@ def keepalived_options_cluster(lab):
         lab.sh(d, f"rm -f {NOTIFY} {LOG}")
 
 
-def test_unicast_nopreempt_and_notify(lab, keepalived_options_cluster):
+def test_unicast_nopreempt_and_notify(lab, keepalived_options_cluster, record_property):
     lab.playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA)
     for d in DIRECTORS:
         conf = lab.sh(d, "cat /etc/keepalived/keepalived.conf")
@@ -72,12 +76,20 @@ def test_unicast_nopreempt_and_notify(lab, keepalived_options_cluster):
     assert counts[None] == 0 and set(counts) == {"realserver1", "realserver2"}, counts
     assert "INSTANCE VI_PUBLIC MASTER" in lab.sh("director1", f"cat {LOG}")
 
-    # failover to director2; its notify script records MASTER
+    # failover to director2 under a request loop from before the stop to after the takeover (a clean
+    # stop: the MASTER sends priority 0, the BACKUP takes over at once); its notify script records MASTER
+    loop = requestloop.NetnsLoop(config.CLIENT_NETNS, f"http://{lab.vip}/", interval=0.05, seconds=40)
+    time.sleep(2)
+    stopped = time.time()
     stop(lab, "director1")
     wait_holder(lab, "director2")
+    taken = time.time()
+    time.sleep(4)
+    seen = requestloop.Takeover.split(loop.stop(), stopped, taken)
+    record_property("failover", f"planned takeover (keepalived stopped on the MASTER) {taken - stopped:.2f} s; "
+                                f"{seen.summary()}")
+    seen.check(max_failed_during=MAX_FAILED_DURING_STOP)
     assert "INSTANCE VI_PUBLIC MASTER" in lab.sh("director2", f"cat {LOG}")
-    counts = lab.requests(12)
-    assert counts[None] == 0, counts
 
     # nopreempt: director1 comes back with the higher priority and stays BACKUP
     start(lab, "director1")

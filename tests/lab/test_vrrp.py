@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import time
 
-from labkit import config
+import pytest
+
+from labkit import config, requestloop
+
+pytestmark = pytest.mark.lane("hosts")
+
+# measured on UML 7.2: 0 of 71 during a 4.1 s takeover (the crashed master's IPVS keeps forwarding)
+MAX_FAILED_DURING_TAKEOVER = 1
 
 KEEPALIVED = """\
 global_defs {{
@@ -29,7 +36,7 @@ vrrp_instance VI_LAB {{
 """
 
 
-def test_vip_fails_over_when_master_keepalived_is_killed(lab, directors, realservers):
+def test_vip_fails_over_when_master_keepalived_is_killed(lab, directors, realservers, record_property):
     for rs in realservers:
         lab.sh(rs, "sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 "
                    f"&& ip addr add {lab.vip}/32 dev lo label lo:0")
@@ -44,18 +51,22 @@ def test_vip_fails_over_when_master_keepalived_is_killed(lab, directors, realser
     assert not lab.has_vip("director2", prefix="32")
     assert lab.requests(4) == {"realserver1": 2, "realserver2": 2}
 
-    # Crash the master: stop every keepalived process first, so that no child can react to its parent's
-    # death (keepalived's children get SIGTERM then and would withdraw the VIP cleanly), then kill them all.
+    # Crash the master under a request loop that runs from before the kill until well after the takeover:
+    # stop every keepalived process first, so that no child can react to its parent's death (keepalived's
+    # children get SIGTERM then and would withdraw the VIP cleanly), then kill them all. The crashed
+    # master keeps the VIP and its IPVS table, as a real crash would; nobody removes it.
+    loop = requestloop.NetnsLoop(config.CLIENT_NETNS, f"http://{lab.vip}/", interval=0.05, seconds=40)
+    time.sleep(2)
+    killed = time.time()
     lab.sh("director1", "systemctl kill -s STOP keepalived && systemctl kill -s KILL keepalived")
-    killed = time.monotonic()
     assert lab.wait_for(lambda: lab.has_vip("director2", prefix="32"), timeout=15), "director2 never took the VIP"
-    takeover = time.monotonic() - killed
-    # A crashed master keeps the address; remove it as an operator (or a reboot) would.
-    lab.sh("director1", f"ip addr del {lab.vip}/32 dev eth0 2>/dev/null || true")
-    assert not lab.has_vip("director1", prefix="32")
-    answers = lab.requests(4)
-    assert answers == {"realserver1": 2, "realserver2": 2}, answers
+    taken = time.time()
+    time.sleep(5)
+    seen = requestloop.Takeover.split(loop.stop(), killed, taken)
+    record_property("failover", f"VRRP takeover after SIGKILL of the master keepalived: {taken - killed:.2f} s; "
+                                f"{seen.summary()}")
+    seen.check(max_failed_during=MAX_FAILED_DURING_TAKEOVER)
+    assert {r.who for r in seen.after} == set(realservers), seen.after[-10:]
     neigh = lab.client("ip", "neigh", "show", lab.vip).stdout
     assert lab.mac("director2") in neigh, neigh
-    print(f"\nVRRP takeover after SIGKILL of the master keepalived: {takeover:.2f} s")
     assert "MASTER" in lab.sh("director2", "journalctl -u keepalived --no-pager | tail -20")
