@@ -1,9 +1,10 @@
 """`lab test`: the whole test suite from a fresh machine.
 
-Installs what it needs, runs the linters (ruff, ansible-lint production profile, ansible-test
-sanity), then one pytest run over the unit tests and the lab tests on real IPVS kernels (the lab
-is brought up for it and brought down at the end, checking nothing is left behind). Exits non-zero
-when any stage fails.
+Installs what it needs and boots a fresh lab in the background while the linters run (ruff,
+ansible-lint production profile, ansible-test sanity) and then the unit tests; then the lab tests
+on real IPVS kernels in three lanes at once (the four hosts, engine, engine2: disjoint nodes, see
+tests/lab/conftest.py), then the teardown lane (`lab down` leaves nothing behind). Prints how many
+tests of each tier ran and exits non-zero when any stage fails.
 """
 
 from __future__ import annotations
@@ -59,20 +60,118 @@ def sanity() -> tuple[list[str], Path]:
     return cmd, dest
 
 
+TIERS = (  # (tier, test id prefix), first match wins
+    ("unit", "tests.unit."),
+    ("integration targets", "tests.lab.test_integration_targets"),
+    ("molecule scenarios", "tests.lab.test_molecule"),
+    ("lab hosts (smoke, site.yml, teardown)", "tests.lab."),
+)
+
+
+def tier_counts(reports: list[Path]) -> list[str]:
+    """One line per tier: tests passed, failed, skipped (and testinfra tests inside molecule)."""
+    import xml.etree.ElementTree as ET
+    if not reports:
+        return ["no test report (pytest did not run)"]
+    counts: dict[str, dict[str, int]] = {t: {"passed": 0, "failed": 0, "skipped": 0} for t, _ in TIERS}
+    counts["other"] = {"passed": 0, "failed": 0, "skipped": 0}
+    testinfra = 0
+    measured: list[str] = []
+    for case in (c for junit in reports for c in ET.parse(junit).getroot().iter("testcase")):
+        tier = next((t for t, prefix in TIERS if case.get("classname", "").startswith(prefix)), "other")
+        outcome = "failed" if case.find("failure") is not None or case.find("error") is not None else \
+            "skipped" if case.find("skipped") is not None else "passed"
+        counts[tier][outcome] += 1
+        for prop in case.iter("property"):
+            if prop.get("name") == "testinfra_passed":
+                testinfra += int(prop.get("value"))
+            else:
+                measured.append(f"{case.get('name')}: {prop.get('value')}")
+    lines = [f"{t}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped"
+             for t, c in counts.items() if t != "other" or sum(c.values())]
+    lines.append(f"testinfra tests inside the molecule scenarios: {testinfra} passed")
+    return lines + [f"measured: {m}" for m in measured]
+
+
+LANES = ("hosts", "engine", "engine2")  # run at once; then the teardown lane (tests/lab/conftest.py)
+
+
+def _lane_cmd(lane: str) -> list[str]:
+    return ["pytest", "-p", "no:cacheprovider", "-ra", "--durations=15",
+            f"--junitxml={config.STATE / f'junit-{lane}.xml'}", "tests/lab"]
+
+
+def _background(cmd: list[str], log_file: Path, env: dict) -> subprocess.Popen:
+    with open(log_file, "w") as out:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _lanes(env: dict) -> list[tuple[str, bool, float]]:
+    """The lab lanes at the same time, each its own pytest with its output in a file; then teardown."""
+    logs = config.STATE / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    procs = {}
+    for lane in LANES:
+        log(f"== lane {lane}: {' '.join(_lane_cmd(lane))} (output: {logs / f'lane-{lane}.log'})")
+        procs[lane] = _background(_lane_cmd(lane), logs / f"lane-{lane}.log", {**env, "LVS_LAB_LANE": lane})
+    took: dict[str, float] = {}
+    while len(took) < len(procs):
+        time.sleep(5)
+        for lane, proc in procs.items():
+            if lane not in took and proc.poll() is not None:
+                took[lane] = time.monotonic() - t0
+                log(f"== lane {lane}: {'ok' if proc.returncode == 0 else 'FAILED'} after {took[lane]:.0f} s")
+        if int(time.monotonic() - t0) % 120 < 5:
+            progress = {lane: _progress(logs / f"lane-{lane}.log") for lane in procs if lane not in took}
+            log("   running: " + "; ".join(f"{k}: {v}" for k, v in progress.items()))
+    for lane in LANES:
+        print(f"\n===== lane {lane} =====\n{(logs / f'lane-{lane}.log').read_text()}", flush=True)
+    results = [(f"lab lane {lane}", procs[lane].returncode == 0, took[lane]) for lane in LANES]
+    results.append(_stage("lab lane teardown", _lane_cmd("teardown"), {**env, "LVS_LAB_LANE": "teardown"}))
+    return results
+
+
+def _progress(log_file: Path) -> str:
+    lines = [line for line in log_file.read_text(errors="replace").splitlines() if line.startswith("tests/")]
+    return lines[-1][:100] if lines else "starting"
+
+
 def main(args) -> None:
     deps.ensure_host()
     deps.ensure_venv()
     env = deps.venv_env()
     results = []
+    lab_up = None
+    if not args.fast:  # a fresh lab boots while the linters run
+        logs = config.STATE / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log(f"== lab down; lab up all (output: {logs / 'lab-up.log'})")
+        lab_up = _background(["sh", "-c", f"{ROOT / 'lab'} down && {ROOT / 'lab'} up all"], logs / "lab-up.log", env)
+        t_up = time.monotonic()
     results.append(_stage("ruff", ["ruff", "check", "."], env))
     results.append(_stage("ansible-lint", ["ansible-lint", "--profile", "production"], env))
     if any((ROOT / "plugins/modules").glob("*.py")):
         cmd, where = sanity()
         results.append(_stage("ansible-test sanity", cmd, env, cwd=where))
         shutil.rmtree(where.parents[2], ignore_errors=True)
-    tests = ["tests/unit"] if args.fast else ["--durations=20", "tests/unit", "tests/lab"]
-    pytest = ["pytest", "-p", "no:cacheprovider", "-ra", *tests]
-    results.append(_stage("pytest", pytest, env))
+    for f in config.STATE.glob("junit-*.xml"):
+        f.unlink()
+    results.append(_stage("unit tests", ["pytest", "-p", "no:cacheprovider", "-ra",
+                                         f"--junitxml={config.STATE / 'junit-unit.xml'}", "tests/unit"], env))
+    if lab_up is not None:
+        rc = lab_up.wait()
+        print((config.STATE / "logs/lab-up.log").read_text(), flush=True)
+        results.append(("lab up (fresh)", rc == 0, time.monotonic() - t_up))
+        if rc == 0:
+            results += _lanes(env)
+        else:
+            results.append(_stage("lab down", [str(ROOT / "lab"), "down"], env))
+        from . import kernel
+        print(f"\nlab kernel: {kernel.current().describe() if kernel.current() else 'none'}")
+    print("\ntests run per tier:")
+    for line in tier_counts(sorted(config.STATE.glob("junit-*.xml"))):
+        print(f"  {line}")
     print("\nstage summary:")
     for name, good, took in results:
         print(f"  {'ok    ' if good else 'FAILED'} {name} ({took:.1f} s)")

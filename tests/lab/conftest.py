@@ -75,25 +75,44 @@ class Lab:
         assert n <= 100
         return Counter(self.get(f"http://{self.vip}:{port}/") for _ in range(n))
 
-    def playbook(self, *books: str, extra: dict | None = None) -> str:
-        """ansible-playbook BOOKS (paths from the project root) on the lab hosts (inventories/lab-dr)."""
+    def playbook(self, *books: str, extra: dict | None = None, inventories: list[str] | None = None) -> str:
+        """ansible-playbook BOOKS (paths from the project root) on the lab hosts (inventories/lab-dr and
+        the *inventories* arguments given, e.g. ["-i", FILE] adding a group)."""
         cmd = [str(deps.VENV / "bin/ansible-playbook"), "-i", str(ROOT / "inventories" / "lab-dr"),
-               *[str(ROOT / b) for b in books]]
+               *(inventories or []), *[str(ROOT / b) for b in books]]
         if extra is not None:
             cmd += ["-e", json.dumps(extra)]
         return self.run_logged(cmd, "playbook-" + "-".join(Path(b).stem for b in books), deps.venv_env())
 
     @staticmethod
-    def run_logged(cmd: list[str], name: str, env: dict, timeout: float = 900) -> str:
+    def run_logged(cmd: list[str], name: str, env: dict, timeout: float = 900, forbid: tuple = ()) -> str:
         """Run an ansible or molecule command (from the project root, without colors); return its output.
 
-        Asserts it exited 0, with the failures' excerpt of the output as the message.
+        Asserts it exited 0 and printed none of the *forbid* strings, with the failures' excerpt of
+        the output as the message.
         """
         env = {**env, **NO_COLOR}
         res = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=timeout)
         out = res.stdout + res.stderr
+        (Path(os.environ.get("LAB_LOG_DIR", "/tmp")) / f"lvs-lab-{name}.log").write_text(out)
         assert res.returncode == 0, failure_excerpt(out, name)
+        found = [f for f in forbid if f in out]
+        assert not found, f"printed {found}: " + failure_excerpt(out, name)
         return out
+
+    @staticmethod
+    def lab(*args: str, timeout: float = 400) -> str:
+        """Run `./lab ARGS` (e.g. reboot NODE); assert it succeeded; return its output."""
+        res = subprocess.run([str(ROOT / "lab"), *args], cwd=ROOT, check=False, capture_output=True, text=True,
+                             timeout=timeout)
+        assert res.returncode == 0, res.stdout + res.stderr
+        return res.stdout + res.stderr
+
+    @staticmethod
+    def changed(out: str) -> int:
+        """The number of changed tasks in an ansible-playbook recap."""
+        import re
+        return sum(int(n) for n in re.findall(r"changed=(\d+)", out.split("PLAY RECAP")[-1]))
 
     def has_vip(self, node: str, dev: str = "eth0", prefix: str = "") -> bool:
         """Whether NODE holds the VIP on DEV: with exactly PREFIX when given, else with any prefix."""
@@ -121,12 +140,17 @@ class Lab:
 
 @pytest.fixture(scope="session")
 def lab() -> Lab:
-    """A freshly booted lab (both shapes): nodes left from earlier runs may hold any state.
+    """The lab, both shapes running.
 
-    LAB_REUSE=1 keeps a lab that already runs both shapes (development only: a single test file
-    while others use the lab; `./lab test` and CI never set it).
+    Under `./lab test` (LVS_LAB_LANE set) the lab was booted fresh before the lanes started and
+    must still run. Run by hand, the session boots a fresh lab (nodes left from earlier runs may
+    hold any state), or with LAB_REUSE=1 keeps one that runs every node (development only).
     """
-    if os.environ.get("LAB_REUSE") == "1" and len(uml.running()) == sum(len(n) for n in config.SHAPES.values()):
+    everything = sum(len(n) for n in config.SHAPES.values())
+    if os.environ.get("LVS_LAB_LANE"):
+        assert len(uml.running()) == everything, f"the lab is not up: only {uml.running()} run"
+        return Lab()
+    if os.environ.get("LAB_REUSE") == "1" and len(uml.running()) == everything:
         return Lab()
     if uml.running():
         subprocess.run([str(ROOT / "lab"), "down"], check=True)
@@ -158,6 +182,29 @@ def realservers(lab):
                    "net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.lo.arp_announce=0; true")
 
 
-def pytest_collection_modifyitems(items):
-    """Run the lab teardown check after everything else, whatever order the files are collected in."""
-    items.sort(key=lambda item: item.get_closest_marker("lab_teardown") is not None)
+# `./lab test` runs the lab tests in lanes, one pytest process each, at the same time: the lanes use
+# disjoint nodes (the 4 hosts; engine; engine2), so they do not disturb each other, and the machine's
+# two cores both work (every UML node has one CPU). Every lab test names its lane; `teardown` runs
+# alone, after the others.
+LANES = ("hosts", "engine", "engine2", "teardown")
+
+
+def lane_of(item) -> str:
+    mark = item.get_closest_marker("lane")
+    if mark is None or len(mark.args) != 1 or mark.args[0] not in LANES:
+        raise pytest.UsageError(f"{item.nodeid}: a lab test needs @pytest.mark.lane(NAME), NAME one of {LANES}")
+    return mark.args[0]
+
+
+def pytest_collection_modifyitems(config, items):
+    """With LVS_LAB_LANE, keep only that lane's tests; the teardown lane's tests run last."""
+    wanted = os.environ.get("LVS_LAB_LANE")
+    if wanted and wanted not in LANES:
+        raise pytest.UsageError(f"LVS_LAB_LANE={wanted!r} is not one of {LANES}")
+    lab_items = [i for i in items if Path(str(i.path)).is_relative_to(Path(__file__).parent)]
+    lanes = {i.nodeid: lane_of(i) for i in lab_items}
+    if wanted:
+        deselected = [i for i in lab_items if lanes[i.nodeid] != wanted]
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [i for i in items if i not in deselected]
+    items.sort(key=lambda item: lanes.get(item.nodeid) == "teardown")

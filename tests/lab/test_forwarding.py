@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from labkit import config
+
+pytestmark = pytest.mark.lane("hosts")
 
 PRIVATE_PREFIX = config.PRIVATE["prefix"]
 
