@@ -35,6 +35,7 @@ CONTAINER_EXCLUDES = [
     "./var/lib/lvs-lab", "./var/cache/apt/archives/*.deb", "./etc/ssh/ssh_host_*",
 ]
 MASK = [
+    "e2scrub_reap.service",  # 21 s at every boot under QEMU; the lab's disks are throw-away
     "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer",
     "systemd-networkd-wait-online.service", "getty@.service", "serial-getty@.service",
     "console-getty.service", "systemd-timesyncd.service",
@@ -182,6 +183,7 @@ def _customize(root: Path, work: Path, kern: kernel.Kernel) -> None:
         _chroot(root, "update-alternatives", "--set", tool, f"/usr/sbin/{tool}-nft")
     _chroot(root, "passwd", "-l", "root")
     _chroot(root, "depmod", "-a", kver)
+    _chroot(root, "update-initramfs", "-u", "-k", "all")  # the small one of etc/initramfs-tools (QEMU nodes)
     excludes = [f"--exclude={e}" for e in CONTAINER_EXCLUDES]
     (root / "var/lib/lvs-lab").mkdir(parents=True, exist_ok=True)
     run(["tar", "-C", str(root), "--numeric-owner", "--xattrs", *excludes, "-cf",

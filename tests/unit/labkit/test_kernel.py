@@ -76,3 +76,15 @@ def test_image_cache_key_covers_the_kernel_version_and_modules(cache):
     assert image.content_hash(same) == key
     assert image.content_hash(newer) != key
     assert image.content_hash(other_modules) != key
+
+
+def test_a_kernel_that_cannot_be_had_fails_with_a_clear_message(tmp_path, monkeypatch):
+    """A real fetch from the machine's Debian archive, of a suite that does not exist."""
+    monkeypatch.setattr(kernel, "HOME", tmp_path / "kernel")
+    monkeypatch.setattr(kernel, "SUITE", "lvs-lab-no-such-suite")
+    with pytest.raises(SystemExit) as err:
+        kernel.fetch()
+    msg = str(err.value)
+    assert msg.startswith("lab: cannot get Debian's user-mode-linux from lvs-lab-no-such-suite at http")
+    assert "AVX-512/AMX" in msg and "mmdebstrap said:" in msg
+    assert not (tmp_path / "kernel" / "current").exists()
