@@ -2,83 +2,95 @@
 
 The loop is a small Python program (LOOP) run where the client is: in the lab's client namespace
 (`ip netns exec`) or in a molecule client container. It sends one HTTP request after another,
-bounded in count and in time, stops early when its stop file appears, and prints one line per
-request: start and end (wall-clock seconds, the same clock as the host's: UML guests take it from
-the host), ok (1/0) and who answered (or the error's name).
-
-`Takeover.split` sorts the requests by their start time into those before the failure (the kill),
-during the takeover (from the kill until the backup was seen holding the VIP) and after it.
+bounded in count and in time, and prints one line per request: ok (1/0) and who answered (or the
+error's name). Its state files are BASE.stop (stop now), BASE.failed and BASE.taken: the test
+creates BASE.failed right before it kills or stops the MASTER and BASE.taken once the backup holds
+the VIP, and the loop prints a MARK line when it first sees each. So requests are sorted into
+before the failure, during the takeover and after it by the order of the loop's own output, with
+no clock shared between the test and the client (a UML guest's clock falls behind the host's when
+its CPU is starved: seen seconds behind on a loaded engine).
 """
 
 from __future__ import annotations
 
 import shlex
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_REQUESTS = 1000
 MAX_SECONDS = 120
+MARKS = ("failed", "taken")
 
 LOOP = r"""
 import os, sys, time, urllib.request
-url, interval, count, seconds, stop = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-end = time.time() + seconds
+url, interval, count, seconds, base = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+end, seen = time.monotonic() + seconds, set()
 for _ in range(count):
-    if time.time() >= end or os.path.exists(stop):
+    if time.monotonic() >= end or os.path.exists(base + ".stop"):
         break
-    t0 = time.time()
+    for mark in ("failed", "taken"):
+        if mark not in seen and os.path.exists(base + "." + mark):
+            seen.add(mark)
+            print("MARK " + mark, flush=True)
     try:
         with urllib.request.urlopen(url, timeout=1) as r:
             who, ok = r.read().decode().strip() or "?", 1
     except Exception as exc:
         who, ok = type(exc).__name__, 0
-    print("%.3f %.3f %d %s" % (t0, time.time(), ok, who), flush=True)
+    print("REQ %d %s" % (ok, who), flush=True)
     time.sleep(interval)
 """
 
 
-def argv(url: str, stop_file: str, interval: float = 0.05, count: int = 600, seconds: float = 60) -> list[str]:
+def argv(url: str, base: str, interval: float = 0.05, count: int = 600, seconds: float = 60) -> list[str]:
     """The loop's command line (python3 -c LOOP ...), bounded by MAX_REQUESTS and MAX_SECONDS."""
     count, seconds = min(count, MAX_REQUESTS), min(seconds, MAX_SECONDS)
-    return ["python3", "-c", LOOP, url, str(interval), str(count), str(seconds), stop_file]
+    return ["python3", "-c", LOOP, url, str(interval), str(count), str(seconds), base]
 
 
-def shell(url: str, stop_file: str, out_file: str, **bounds) -> str:
+def reset(base: str) -> str:
+    """Shell command removing the loop's state files."""
+    return "rm -f " + " ".join(shlex.quote(f"{base}.{s}") for s in ("stop", *MARKS))
+
+
+def mark(base: str, name: str) -> str:
+    """Shell command creating a state file: a MARK (failed, taken) or stop."""
+    assert name in (*MARKS, "stop"), name
+    return f"touch {shlex.quote(f'{base}.{name}')}"
+
+
+def shell(url: str, base: str, out_file: str, **bounds) -> str:
     """A shell command that starts the loop in the background, writing its lines to OUT_FILE."""
-    return f"rm -f {shlex.quote(stop_file)}; nohup {shlex.join(argv(url, stop_file, **bounds))} " \
-           f"> {shlex.quote(out_file)} 2>/dev/null &"
+    return f"{reset(base)}; nohup {shlex.join(argv(url, base, **bounds))} > {shlex.quote(out_file)} 2>/dev/null &"
 
 
 @dataclass(frozen=True)
 class Request:
-    start: float
-    end: float
     ok: bool
     who: str
 
 
-def parse(text: str) -> list[Request]:
-    reqs = []
-    for line in text.splitlines():
-        parts = line.split(" ", 3)
-        if len(parts) == 4:
-            reqs.append(Request(float(parts[0]), float(parts[1]), parts[2] == "1", parts[3]))
-    return reqs
-
-
 @dataclass(frozen=True)
 class Takeover:
-    """Requests split by start time: before `failed_at`, until `taken_at`, and after."""
+    """The loop's requests split by its MARK lines: before the failure, during the takeover, after it."""
 
-    before: list[Request]
-    during: list[Request]
-    after: list[Request]
+    before: list[Request] = field(default_factory=list)
+    during: list[Request] = field(default_factory=list)
+    after: list[Request] = field(default_factory=list)
 
     @classmethod
-    def split(cls, reqs: list[Request], failed_at: float, taken_at: float) -> Takeover:
-        return cls([r for r in reqs if r.start < failed_at],
-                   [r for r in reqs if failed_at <= r.start < taken_at],
-                   [r for r in reqs if r.start >= taken_at])
+    def parse(cls, text: str) -> Takeover:
+        phases: dict[str, list[Request]] = {"before": [], "during": [], "after": []}
+        phase = "before"
+        for line in text.splitlines():
+            if line == "MARK failed":
+                phase = "during"
+            elif line == "MARK taken":
+                phase = "after"
+            elif line.startswith("REQ "):
+                ok, _, who = line[4:].partition(" ")
+                phases[phase].append(Request(ok == "1", who))
+        return cls(**phases)
 
     @staticmethod
     def failed(reqs: list[Request]) -> int:
@@ -100,13 +112,16 @@ class Takeover:
 class NetnsLoop:
     """The loop in a network namespace of this host (the lab client), as a child process."""
 
-    def __init__(self, netns: str, url: str, stop_file: str = "/tmp/lvs-lab-loop.stop", **bounds) -> None:
-        self.stop_file = stop_file
-        subprocess.run(["rm", "-f", stop_file], check=True)
-        self.proc = subprocess.Popen(["ip", "netns", "exec", netns, *argv(url, stop_file, **bounds)],
+    def __init__(self, netns: str, url: str, base: str = "/tmp/lvs-lab-loop", **bounds) -> None:
+        self.base = base
+        subprocess.run(reset(base), shell=True, check=True)
+        self.proc = subprocess.Popen(["ip", "netns", "exec", netns, *argv(url, base, **bounds)],
                                      stdout=subprocess.PIPE, text=True)
 
-    def stop(self, timeout: float = 30) -> list[Request]:
-        open(self.stop_file, "w").close()
+    def mark(self, name: str) -> None:
+        subprocess.run(mark(self.base, name), shell=True, check=True)
+
+    def stop(self, timeout: float = 30) -> Takeover:
+        self.mark("stop")
         out, _ = self.proc.communicate(timeout=timeout)
-        return parse(out)
+        return Takeover.parse(out)

@@ -40,7 +40,7 @@ __all__ = [  # noqa: RUF022  in run order: a star import binds, and pytest colle
 # lab engine, UML 7.2: 3-4 of 9-12 during takeovers of 3.4-4.2 s, each failed request waiting out its
 # 1 s timeout); none may fail before the kill or after the takeover.
 MAX_FAILED_DURING_TAKEOVER = 8
-LOOP_STOP, LOOP_OUT = "/tmp/lvs-loop.stop", "/tmp/lvs-loop.out"
+LOOP, LOOP_OUT = "/tmp/lvs-loop", "/tmp/lvs-loop.out"  # the loop's state files and its output
 MAX_REQUESTS = 200
 MAX_SECONDS = 60
 BOOT_SECONDS = 120
@@ -221,9 +221,10 @@ def test_failover_when_the_master_dies(cluster, host, nodes):
     master, backup = cluster.directors[0], cluster.directors[1]
     container = docker_container(master)
     url = f"http://{cluster.vip}:{cluster.port}/"
-    host.run(requestloop.shell(url, LOOP_STOP, LOOP_OUT, interval=0.05, seconds=90))
+    host.run(requestloop.shell(url, LOOP, LOOP_OUT, interval=0.05, seconds=90))
     time.sleep(2)
-    killed = time.time()
+    host.run(requestloop.mark(LOOP, "failed"))
+    killed = time.monotonic()
     try:
         try:
             container.kill()
@@ -232,15 +233,16 @@ def test_failover_when_the_master_dies(cluster, host, nodes):
         for vip in filter(None, (cluster.vip, cluster.internal_vip)):
             assert wait_for(lambda v=vip: has_vip(nodes[backup], v), timeout=15, step=0.1), \
                 f"{backup} did not take {vip}"
-        taken = time.time()
+        took = time.monotonic() - killed
+        host.run(requestloop.mark(LOOP, "taken"))
         time.sleep(5)
-        host.run(f"touch {LOOP_STOP}; sleep 1.5")
-        seen = requestloop.Takeover.split(requestloop.parse(host.file(LOOP_OUT).content_string), killed, taken)
-        print(f"VIP takeover {taken - killed:.2f} s; {seen.summary()}")
+        host.run(f"{requestloop.mark(LOOP, 'stop')}; sleep 1.5")
+        seen = requestloop.Takeover.parse(host.file(LOOP_OUT).content_string)
+        print(f"VIP takeover {took:.2f} s; {seen.summary()}")
         seen.check(max_failed_during=MAX_FAILED_DURING_TAKEOVER)
         assert {r.who for r in seen.after} == set(cluster.realservers), seen.after[-10:]
     finally:
-        host.run(f"touch {LOOP_STOP}")
+        host.run(requestloop.mark(LOOP, "stop"))
         container.wait(timeout=BOOT_SECONDS)
         container.start()
         wait_booted(nodes[master])

@@ -114,6 +114,23 @@ class Lab:
         import re
         return sum(int(n) for n in re.findall(r"changed=(\d+)", out.split("PLAY RECAP")[-1]))
 
+    def takeover(self, fail, taken_over, timeout: float = 15, settle: float = 5):
+        """Call *fail* (kill or stop the MASTER) under a request loop to the VIP that runs from 2 s before
+        until *settle* s after *taken_over()* became true; return (seconds to take over, Takeover)."""
+        from labkit import requestloop
+        loop = requestloop.NetnsLoop(config.CLIENT_NETNS, f"http://{self.vip}/", interval=0.05, seconds=40)
+        time.sleep(2)
+        loop.mark("failed")
+        failed_at = time.monotonic()
+        fail()
+        ok = self.wait_for(taken_over, timeout)
+        took = time.monotonic() - failed_at
+        loop.mark("taken")
+        time.sleep(settle)
+        seen = loop.stop()
+        assert ok, f"no takeover within {timeout} s; {seen.summary()}"
+        return took, seen
+
     def has_vip(self, node: str, dev: str = "eth0", prefix: str = "") -> bool:
         """Whether NODE holds the VIP on DEV: with exactly PREFIX when given, else with any prefix."""
         return f"inet {self.vip}/{prefix}" in self.sh(node, f"ip -4 -o addr show dev {dev}")

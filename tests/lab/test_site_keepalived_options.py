@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from labkit import config, requestloop
+from labkit import config
 
 pytestmark = pytest.mark.lane("hosts")
 
@@ -78,15 +78,8 @@ def test_unicast_nopreempt_and_notify(lab, keepalived_options_cluster, record_pr
 
     # failover to director2 under a request loop from before the stop to after the takeover (a clean
     # stop: the MASTER sends priority 0, the BACKUP takes over at once); its notify script records MASTER
-    loop = requestloop.NetnsLoop(config.CLIENT_NETNS, f"http://{lab.vip}/", interval=0.05, seconds=40)
-    time.sleep(2)
-    stopped = time.time()
-    stop(lab, "director1")
-    wait_holder(lab, "director2")
-    taken = time.time()
-    time.sleep(4)
-    seen = requestloop.Takeover.split(loop.stop(), stopped, taken)
-    record_property("failover", f"planned takeover (keepalived stopped on the MASTER) {taken - stopped:.2f} s; "
+    took, seen = lab.takeover(lambda: stop(lab, "director1"), lambda: holder(lab) == ["director2"], 20)
+    record_property("failover", f"planned takeover (keepalived stopped on the MASTER) {took:.2f} s; "
                                 f"{seen.summary()}")
     seen.check(max_failed_during=MAX_FAILED_DURING_STOP)
     assert "INSTANCE VI_PUBLIC MASTER" in lab.sh("director2", f"cat {LOG}")
