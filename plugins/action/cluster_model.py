@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Controller side of lvs.cluster.cluster_model: collect the inventory, build and check the model."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_model, cluster_schema, host_view
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
+
+HOST_VARS = ('ansible_host', *cluster_schema.REALSERVER, *cluster_schema.DIRECTOR)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(('static', 'peers'))
+
+    def _value(self, getter, name, errors, path):
+        try:
+            return getter(name)
+        except (AnsibleError, KeyError, TypeError) as exc:
+            secret = cluster_schema.CLUSTER.get(name) is not None and cluster_schema.CLUSTER[name].secret
+            errors.add(path, 'cannot be templated%s' % ('' if secret else ': %s' % str(exc).splitlines()[0]))
+        return None
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        static = self._task.args.get('static', False)
+        want_peers = self._task.args.get('peers', False)
+        errors = Errors()
+        cluster = {}
+        for name in cluster_schema.CLUSTER:
+            if name in task_vars:
+                cluster[name] = self._value(lambda n: self._templar.template(task_vars[n]), name, errors, name)
+        groups = task_vars.get('groups', {})
+        hostvars = task_vars.get('hostvars', {})
+        members = []
+        for var, default in (('lvs_director_group', 'directors'), ('lvs_realserver_group', 'realservers')):
+            group = cluster.get(var, default)
+            members += [h for h in groups.get(group, []) if isinstance(group, str) and h not in members]
+        per_host, explicit = {}, {}
+        for h in members:
+            hv = hostvars.get(h, {})
+            per_host[h] = {}
+            for name in HOST_VARS + tuple(cluster_schema.CLUSTER):
+                if name in hv:
+                    value = self._value(hv.__getitem__, name, errors, 'hostvars[%s].%s' % (h, name))
+                    if name in cluster_schema.CLUSTER:
+                        explicit.setdefault(name, {})[h] = value
+                    else:
+                        per_host[h][name] = value
+        names = set(task_vars)
+        for h in members:
+            names.update(hostvars.get(h, {}))
+        errors.extend(cluster_model.unknown_variables(names))
+        errors.extend(cluster_model.agreement(explicit))
+        model, model_errors, warnings = cluster_model.build(
+            cluster_model.Inventory(cluster=cluster, groups=groups, hostvars=per_host))
+        errors.extend(model_errors)
+        facts = {}
+        if not errors and not static:
+            model['host'] = self._host(model, task_vars, hostvars, want_peers, errors, facts)
+        if errors:
+            result.update(failed=True, errors=list(errors), msg='lvs: the cluster model has %d error%s:\n%s' % (
+                len(errors), '' if len(errors) == 1 else 's', '\n'.join('- ' + e for e in errors)))
+            return result
+        facts['lvs_model'] = model
+        result.update(changed=False, ansible_facts=facts, warnings=['lvs: %s' % w for w in warnings])
+        return result
+
+    def _host(self, model, task_vars, hostvars, want_peers, errors, facts_out):
+        host = task_vars.get('inventory_hostname')
+        view = {'name': host, 'director': host in model['directors'], 'realserver': host in model['realservers'],
+                'mode': (model['realserver_modes'].get(host) or ['none'])[0],
+                'priority': model['priorities'].get(host)}
+        if not view['director']:
+            return view
+        facts = dict(task_vars.get('ansible_facts') or {})
+        if not facts.get('interfaces'):
+            gathered = self._execute_module(module_name='ansible.legacy.setup', task_vars=task_vars,
+                                            module_args={'gather_subset': ['!all', '!min', 'network']})
+            if gathered.get('failed') or gathered.get('unreachable'):
+                errors.add(host, 'network facts could not be gathered: %s' % gathered.get('msg', gathered))
+                return view
+            for key, value in gathered.get('ansible_facts', {}).items():
+                facts[key[len('ansible_'):] if key.startswith('ansible_') else key] = value
+                facts_out[key] = value
+        view.update(host_view.interfaces(model, host, facts, errors))
+        if want_peers:
+            others = {p: (hostvars[p]['ansible_facts'] if p in hostvars and 'ansible_facts' in hostvars[p] else {})
+                      for p in model['directors'] if p != host}
+            view['peers'] = host_view.peers(model, host, others, errors)
+        return view

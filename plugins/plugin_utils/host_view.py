@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What one host of the cluster model needs from gathered facts: a director's public and internal
+interfaces (the ones whose IPv4 networks hold the VIPs) and the unicast VRRP addresses of its peers."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Dict, List, Optional, Tuple
+
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
+
+
+def networks(facts: Dict[str, Any]) -> List[Tuple[str, ipaddress.IPv4Interface]]:
+    """(interface, address/prefix) for every IPv4 address in setup facts, lo excluded, sorted by name."""
+    out = []
+    for name in sorted(facts.get('interfaces') or []):
+        if name == 'lo':
+            continue
+        info = facts.get(name.replace('-', '_').replace('.', '_')) or {}
+        for a in [info.get('ipv4'), *(info.get('ipv4_secondaries') or [])]:
+            if isinstance(a, dict) and a.get('address') and a.get('netmask'):
+                out.append((name, ipaddress.IPv4Interface('%s/%s' % (a['address'], a['netmask']))))
+    return out
+
+
+def interface_for(facts: Dict[str, Any], addr: str) -> Optional[Tuple[str, str]]:
+    """(interface, its address) of the first network that contains *addr* and is not a host route."""
+    target = ipaddress.ip_address(addr)
+    for name, iface in networks(facts):
+        if iface.network.prefixlen < 32 and target in iface.network:
+            return name, str(iface.ip)
+    return None
+
+
+def describe(facts: Dict[str, Any]) -> str:
+    return ', '.join('%s %s' % (n, i.with_prefixlen) for n, i in networks(facts)) or 'no IPv4 address'
+
+
+def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: Errors) -> Dict[str, Any]:
+    """A director's interfaces for the VIP and (NAT) the internal VIP, from its own facts."""
+    out = {'public_interface': '', 'internal_interface': '', 'public_address': '', 'internal_address': ''}
+    if not facts.get('interfaces'):
+        errors.add(host, 'has no network facts (gather them with gather_subset network)')
+        return out
+    kinds = [('public', 'lvs_public_interface', 'lvs_vip', model['vip'])]
+    if 'nat' in model['forwardings']:
+        kinds.append(('internal', 'lvs_internal_interface', 'lvs_internal_vip', model['internal_vip']))
+    for kind, if_var, addr_var, addr in kinds:
+        configured = model[kind + '_interface']
+        if configured:
+            if configured not in facts['interfaces']:
+                errors.add(if_var, '%r is not an interface of director %r (interfaces: %s)' % (
+                    configured, host, ', '.join(sorted(i for i in facts['interfaces'] if i != 'lo'))))
+                continue
+            out[kind + '_interface'] = configured
+            found = interface_for(facts, addr) if addr else None
+            out[kind + '_address'] = found[1] if found and found[0] == configured else first_address(facts, configured)
+            continue
+        found = interface_for(facts, addr) if addr else None
+        if not found:
+            errors.add(addr_var, '%s is inside no IPv4 network of director %r (%s): use an address of its network '
+                       'or set %s' % (addr, host, describe(facts), if_var))
+            continue
+        out[kind + '_interface'], out[kind + '_address'] = found
+    return out
+
+
+def first_address(facts: Dict[str, Any], name: str) -> str:
+    for n, iface in networks(facts):
+        if n == name:
+            return str(iface.ip)
+    return ''
+
+
+def peers(model: Dict[str, Any], host: str, facts_of: Dict[str, Dict[str, Any]],
+          errors: Errors) -> Dict[str, List[str]]:
+    """Unicast VRRP: the address of every other director on the network of each VIP."""
+    out: Dict[str, List[str]] = {'public': [], 'internal': []}
+    for peer in model['directors']:
+        if peer == host:
+            continue
+        facts = facts_of.get(peer) or {}
+        sub = Errors()
+        view = interfaces(model, peer, facts, sub)
+        if sub:
+            errors.extend('unicast peer %s: %s' % (peer, e) for e in sub)
+            continue
+        for kind in out:
+            if view[kind + '_address']:
+                out[kind].append(view[kind + '_address'])
+    return out

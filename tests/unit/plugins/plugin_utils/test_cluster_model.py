@@ -1,0 +1,127 @@
+"""The cluster model on valid inventories (what the roles render from) and on a catalogue of broken ones."""
+
+import copy
+
+import pytest
+from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_model
+from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils import cluster_cases as C
+
+
+def build(case):
+    case = copy.deepcopy(case)
+    return cluster_model.build(cluster_model.Inventory(**case))
+
+
+def errors_of(case):
+    return build(case)[1]
+
+
+def test_dr_model():
+    model, errors, warnings = build(C.DR)
+    assert errors == [] and warnings == []
+    (svc,) = model['services']
+    assert svc['address'] == '192.0.2.10' and svc['port'] == 80 and svc['real_port'] == 80
+    assert svc['health_check'] == {'type': 'http', 'path': '/health', 'port': 80, 'status_code': 200,
+                                   'misc_path': '', 'connect_timeout': 3, 'retry': 2, 'delay_before_retry': 1}
+    assert svc['destinations'] == [
+        {'host': 'rs1', 'address': '192.0.2.21', 'port': 80, 'weight': 1, 'forwarding': 'dr'},
+        {'host': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 3, 'forwarding': 'dr'}]
+    assert model['priorities'] == {'director1': 150, 'director2': 100}
+    assert model['realserver_modes'] == {'rs1': ['dr'], 'rs2': ['dr']}
+    assert model['forwardings'] == ['dr'] and model['schedulers'] == ['wlc']
+    assert model['vrrp'] == {'router_id': 51, 'internal_router_id': 52, 'auth': True}
+    assert 's3cret' not in repr(model)
+
+
+def test_nat_model():
+    model, errors = build(C.NAT)[:2]
+    assert errors == []
+    (svc,) = model['services']
+    assert [d['port'] for d in svc['destinations']] == [8080, 8080]
+    assert svc['sorry_server'] == {'address': '10.0.0.50', 'port': 8080}
+    assert model['internal_vip'] == '10.0.0.254' and model['internal_vip_prefix'] == 24
+
+
+def test_seed_004_secret_as_number():
+    model, errors = build(C.SEED_004)[:2]
+    assert errors == []
+    assert model['services'][0]['persistence'] == 50 and model['vrrp']['auth']
+
+
+def test_fwmark_rules():
+    model, errors = build(C.FWMARK)[:2]
+    assert errors == []
+    assert model['mark_rules'] == [
+        '-d 192.0.2.10/32 -p tcp --dport 80 -m comment --comment "lvs web-affinity" -j MARK --set-mark 1',
+        '-d 192.0.2.10/32 -p tcp --dport 443 -m comment --comment "lvs web-affinity" -j MARK --set-mark 1']
+    svc = model['services'][0]
+    assert svc['health_check']['port'] == 80 and svc['netmask'] == '255.255.255.0'
+    assert [d['port'] for d in svc['destinations']] == [0, 0]
+
+
+def test_service_defaults_merge_deeply():
+    inv = C.cluster(lvs_service_defaults={'scheduler': 'rr', 'health_check': {'retry': 5}})
+    model, errors = build(inv)[:2]
+    assert errors == []
+    hc = model['services'][0]['health_check']
+    assert model['services'][0]['scheduler'] == 'rr' and hc['retry'] == 5 and hc['type'] == 'http'
+
+
+def test_weights_per_service_and_realserver_subset():
+    model, errors = build(C.service(realservers=['rs2'], weights={'rs2': 0}))[:2]
+    assert errors == []
+    assert model['services'][0]['destinations'] == [
+        {'host': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 0, 'forwarding': 'dr'}]
+    assert model['realserver_modes'] == {'rs2': ['dr']}
+
+
+def test_numbers_as_strings_from_templates():
+    model, errors = build(C.cluster(lvs_vrrp_router_id='60', lvs_services=[{'name': 'http', 'port': '80'}]))[:2]
+    assert errors == [] and model['vrrp']['router_id'] == 60 and model['services'][0]['port'] == 80
+
+
+@pytest.mark.parametrize('inv, expected', [pytest.param(i, e, id=n) for n, i, e in C.BROKEN])
+def test_broken_inventory(inv, expected):
+    errors = errors_of(inv)
+    assert any(expected in e for e in errors), errors
+
+
+def test_catalogue_ids_unique():
+    names = [case[0] for case in C.BROKEN]
+    assert len(names) == len(set(names))
+
+
+def test_every_error_reported_in_one_run():
+    inv = C.cluster(lvs_vip='10.0.0.300', lvs_vrrp_router_id=0,
+                    lvs_services=[{'name': 'a b', 'port': 70000, 'health_check': {'type': 'htttp'}}])
+    errors = errors_of(inv)
+    assert len(errors) >= 4, errors
+    for path in ('lvs_vip:', 'lvs_vrrp_router_id:', 'lvs_services[0].name:', 'lvs_services[0].port:',
+                 'lvs_services[0].health_check.type:'):
+        assert any(e.startswith(path) for e in errors), (path, errors)
+
+
+def test_secret_never_in_errors():
+    errors = errors_of(C.cluster(lvs_vrrp_auth_pass='toolong-secret'))
+    assert errors and not any('toolong' in e for e in errors)
+
+
+def test_agreement_between_hosts():
+    errors = cluster_model.agreement({'lvs_vip': {'director1': '192.0.2.10', 'rs1': '192.0.2.11'},
+                                      'lvs_vrrp_auth_pass': {'director1': 'a', 'rs1': 'b'},
+                                      'lvs_forwarding': {'director1': 'dr', 'rs1': 'dr'}})
+    assert len(errors) == 2
+    assert errors[0].startswith("lvs_vip: differs between hosts (director1: '192.0.2.10', rs1: '192.0.2.11')")
+    assert "'a'" not in errors[1] and '(secret)' in errors[1]
+
+
+def test_health_check_ignored_warning():
+    errors, warnings = build(C.cluster(lvs_ipvs_owner='ansible', lvs_keepalived=False))[1:]
+    assert errors == [] and 'lvs_services[0].health_check is not used' in warnings[0]
+
+
+def test_unknown_variables():
+    errors = cluster_model.unknown_variables({'lvs_forwardng': 'nat', 'lvs_vip': 'x', 'other': 1}, 'hostvars[d1].')
+    assert len(errors) == 1
+    assert errors[0].startswith('hostvars[d1].lvs_forwardng: unknown variable (known: lvs_director_group')
+    assert errors[0].endswith('did you mean lvs_forwarding?')

@@ -1,0 +1,82 @@
+"""A director's interfaces and unicast peers, from setup facts recorded on a lab director (UML 7.2:
+eth0 10.78.0.11/24 public, eth1 10.79.0.11/24 private; the second recording carries the VIP /32 too)."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_model, host_view
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
+
+FACTS = Path(__file__).resolve().parents[2] / 'fixtures' / 'facts'
+
+
+def facts(kind='plain'):
+    return json.loads((FACTS / ('director1-%s.json' % kind)).read_text())
+
+
+def model(**cluster):
+    base = {'lvs_vip': '10.78.0.200', 'lvs_services': [{'name': 'http', 'port': 80}]}
+    base.update(cluster)
+    inv = cluster_model.Inventory(
+        cluster=base, groups={'directors': ['director1', 'director2'], 'realservers': ['rs1', 'rs2']},
+        hostvars={'director1': {'ansible_host': '10.79.0.11'}, 'director2': {'ansible_host': '10.79.0.12'},
+                  'rs1': {'ansible_host': '10.79.0.21'}, 'rs2': {'ansible_host': '10.79.0.22'}})
+    m, errors = cluster_model.build(inv)[:2]
+    assert errors == []
+    return m
+
+
+@pytest.mark.parametrize('kind', ['plain', 'vip'])
+def test_public_interface_by_network(kind):
+    errors = Errors()
+    view = host_view.interfaces(model(), 'director1', facts(kind), errors)
+    assert errors == []
+    assert view['public_interface'] == 'eth0' and view['public_address'] == '10.78.0.11'
+
+
+def test_nat_internal_interface():
+    errors = Errors()
+    m = model(lvs_forwarding='nat', lvs_internal_vip='10.79.0.254')
+    view = host_view.interfaces(m, 'director1', facts(), errors)
+    assert errors == []
+    assert view['internal_interface'] == 'eth1' and view['internal_address'] == '10.79.0.11'
+
+
+def test_vip_outside_every_network_names_lvs_vip():
+    errors = Errors()
+    host_view.interfaces(model(lvs_vip='192.0.2.10'), 'director1', facts(), errors)
+    assert errors == ["lvs_vip: 192.0.2.10 is inside no IPv4 network of director 'director1' (eth0 10.78.0.11/24, "
+                      "eth1 10.79.0.11/24): use an address of its network or set lvs_public_interface"]
+
+
+def test_wrong_interface_names_lvs_public_interface():
+    errors = Errors()
+    host_view.interfaces(model(lvs_public_interface='eth7'), 'director1', facts(), errors)
+    assert errors == ["lvs_public_interface: 'eth7' is not an interface of director 'director1' "
+                      "(interfaces: eth0, eth1)"]
+
+
+def test_given_interface_wins():
+    errors = Errors()
+    view = host_view.interfaces(model(lvs_public_interface='eth1'), 'director1', facts(), errors)
+    assert errors == [] and view['public_interface'] == 'eth1' and view['public_address'] == '10.79.0.11'
+
+
+def test_no_facts():
+    errors = Errors()
+    host_view.interfaces(model(), 'director1', {}, errors)
+    assert errors == ['director1: has no network facts (gather them with gather_subset network)']
+
+
+def test_unicast_peers():
+    peer = copy.deepcopy(facts())
+    peer['eth0']['ipv4']['address'] = '10.78.0.12'
+    errors = Errors()
+    found = host_view.peers(model(), 'director1', {'director2': peer}, errors)
+    assert found == {'public': ['10.78.0.12'], 'internal': []}
+    assert errors == []
+    host_view.peers(model(), 'director1', {'director2': {}}, errors)
+    assert errors == ['unicast peer director2: director2: has no network facts (gather them with gather_subset '
+                      'network)']
