@@ -17,7 +17,6 @@ HOST_VARS = ('ansible_host', *cluster_schema.REALSERVER, *cluster_schema.DIRECTO
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(('static', 'peers'))
 
     def _value(self, getter, name, errors, path):
         try:
@@ -30,8 +29,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        static = self._task.args.get('static', False)
-        want_peers = self._task.args.get('peers', False)
+        args = self.validate_argument_spec(argument_spec={'static': {'type': 'bool', 'default': False},
+                                                          'peers': {'type': 'bool', 'default': False}})[1]
+        static, want_peers = args['static'], args['peers']
         errors = Errors()
         cluster = {}
         for name in cluster_schema.CLUSTER:

@@ -146,6 +146,8 @@ class Builder:
         self.vrrp(c, forwardings)
         if 'nat' in forwardings:
             self.nat(c, services, rs_addr)
+        elif self.inv.cluster.get('lvs_internal_vip'):
+            self.warnings.append('lvs_internal_vip is not used: no service forwards by nat')
         fw = [s for s in services if s['fwmark']]
         return {
             'vip': c['lvs_vip'], 'vip_prefix': c['lvs_vip_prefix'],

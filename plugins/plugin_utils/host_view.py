@@ -65,7 +65,20 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
                        'or set %s' % (addr, host, describe(facts), if_var))
             continue
         out[kind + '_interface'], out[kind + '_address'] = found
+    on_link(model, host, facts, errors)
     return out
+
+
+def on_link(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: Errors) -> None:
+    """Direct routing rewrites only the MAC address: every dr real server must be on a network of the director."""
+    nets = [iface.network for _, iface in networks(facts) if iface.network.prefixlen < 32]
+    for i, s in enumerate(model['services']):
+        for d in s['destinations']:
+            if d['forwarding'] == 'dr' and not any(ipaddress.ip_address(d['address']) in n for n in nets):
+                errors.add('lvs_services[%d]' % i, 'dr real server %r (%s) is on no network of director %r (%s): '
+                           'direct routing needs the real servers on a LAN of the director (use tun or nat across '
+                           'routers)'
+                           % (d['host'], d['address'], host, describe(facts)))
 
 
 def first_address(facts: Dict[str, Any], name: str) -> str:

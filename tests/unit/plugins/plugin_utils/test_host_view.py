@@ -64,6 +64,16 @@ def test_given_interface_wins():
     assert errors == [] and view['public_interface'] == 'eth1' and view['public_address'] == '10.79.0.11'
 
 
+def test_dr_real_server_off_the_directors_networks():
+    m = model()
+    m['services'][0]['destinations'][0]['address'] = '172.16.0.21'
+    errors = Errors()
+    host_view.interfaces(m, 'director1', facts(), errors)
+    assert errors == ["lvs_services[0]: dr real server 'rs1' (172.16.0.21) is on no network of director 'director1' "
+                      "(eth0 10.78.0.11/24, eth1 10.79.0.11/24): direct routing needs the real servers on a LAN of "
+                      "the director (use tun or nat across routers)"]
+
+
 def test_no_facts():
     errors = Errors()
     host_view.interfaces(model(), 'director1', {}, errors)
