@@ -71,7 +71,7 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
 
 def on_link(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: Errors) -> None:
     """Direct routing rewrites only the MAC address: every dr real server must be on a network of the director."""
-    nets = [iface.network for _, iface in networks(facts) if iface.network.prefixlen < 32]
+    nets = [iface.network for _name, iface in networks(facts) if iface.network.prefixlen < 32]
     for i, s in enumerate(model['services']):
         for d in s['destinations']:
             if d['forwarding'] == 'dr' and not any(ipaddress.ip_address(d['address']) in n for n in nets):
