@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmarks of the roles on the lab's 4 hosts (./lab up hosts), DR + keepalived (inventories/lab-dr).
+"""Benchmarks of the roles on the lab's 4 hosts (./lab up hosts), DR + keepalived (labkit/inventories/lab-dr).
 
 Prints: converge wall time from a reset lab, idempotent rerun wall time and changed count, request
 distribution, VIP takeover time and failed requests while the MASTER's keepalived stops, and failed
@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-INV = str(ROOT / "inventories/lab-dr")
+INV = str(ROOT / "labkit/inventories/lab-dr")
 VIP = "10.78.0.200"
 MAX_REQUESTS, MAX_SECONDS = 200, 60
 ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"), ANSIBLE_FORCE_COLOR="0",
@@ -62,7 +62,7 @@ def answers(proc):
 
 def main():
     print("== converge")
-    playbook("playbooks/lab/reset.yml", "playbooks/lab/web.yml")
+    playbook("labkit/playbooks/reset.yml", "labkit/playbooks/web.yml")
     t, c = playbook("playbooks/site.yml")
     print(f"converge from reset: {t:.1f} s (changed {c})")
     t, c = playbook("playbooks/site.yml")

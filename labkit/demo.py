@@ -9,7 +9,7 @@ from collections import Counter
 from . import config, deps, image, inventory
 from .util import log, run
 
-INVENTORY = config.PROJECT / "inventories" / "lab-dr"
+INVENTORY = config.PROJECT / "labkit" / "inventories" / "lab-dr"
 PLAYBOOKS = [config.PROJECT / "playbooks" / "lab" / "web.yml", config.PROJECT / "playbooks" / "site.yml"]
 
 
@@ -42,7 +42,7 @@ def main() -> None:
     env = deps.venv_env()
     t0 = time.monotonic()
     # The real servers serve their hostname (lab only), then site.yml builds the DR cluster with a
-    # keepalived pair from inventories/lab-dr.
+    # keepalived pair from labkit/inventories/lab-dr.
     run([str(deps.VENV / "bin/ansible-playbook"), "-i", str(INVENTORY), *map(str, PLAYBOOKS)], env=env)
     log(f"converged in {time.monotonic() - t0:.1f} s")
     log(f"waiting for the VIP {config.VIP} to answer (keepalived elects its MASTER in a few seconds)")

@@ -15,7 +15,7 @@ Only reading is done here; every change still goes through one ``ipvsadm -R`` ba
 caller falls back to ipvsadm's listings.
 
 The I/O is one small class, :class:`Channel`, so recorded conversations can replace the kernel in
-unit tests (:class:`Replay`).
+unit tests (``Replay`` in tests/unit/netlink_replay.py, keyed by :func:`request_key`).
 """
 
 from __future__ import annotations
@@ -173,28 +173,6 @@ class Channel:
             if found is not None:
                 return _U16.unpack_from(found)[0]
         raise NetlinkError('generic netlink family %s not found' % label)
-
-
-class Replay:
-    """A recorded conversation in place of :class:`Channel` (unit tests): {request key: replies}."""
-
-    def __init__(self, family_id: int, replies: Dict[str, List[bytes]]):
-        self.family_id = family_id
-        self.replies = replies
-        self.requests: List[str] = []
-
-    def family(self, name: bytes) -> int:
-        return self.family_id
-
-    def request(self, family: int, cmd: int, version: int, payload: bytes = b'', dump: bool = False) -> List[bytes]:
-        key = request_key(cmd, payload)
-        self.requests.append(key)
-        if key not in self.replies:
-            raise NetlinkError('no recorded reply for request %s' % key)
-        return self.replies[key]
-
-    def close(self) -> None:
-        pass
 
 
 def request_key(cmd: int, payload: bytes) -> str:

@@ -31,13 +31,13 @@ MARK = re.compile(r"-A PREROUTING -d 10\.78\.0\.200/32 -p tcp .*--dport 80 .*-j 
 @pytest.fixture
 def qemu_director(lab, tmp_path):
     """director1 on Debian's kernel under QEMU, alone in the directors group of the play."""
-    lab.playbook("playbooks/lab/reset.yml")  # on the lab kernel, before the (slow) emulated boot
+    lab.playbook("labkit/playbooks/reset.yml")  # on the lab kernel, before the (slow) emulated boot
     lab.lab("restart", DIRECTOR, "--machine", "qemu")  # a fresh disk: nothing to reset there
     group = tmp_path / "fwmark-group.yml"
     group.write_text(f"all:\n  children:\n    {GROUP}:\n      hosts:\n        {DIRECTOR}:\n")
     yield ["-i", str(group)]
     lab.lab("restart", DIRECTOR)  # back on the lab kernel, with a fresh disk
-    lab.playbook("playbooks/lab/reset.yml")
+    lab.playbook("labkit/playbooks/reset.yml")
 
 
 def assert_director(lab) -> None:
@@ -50,7 +50,7 @@ def assert_director(lab) -> None:
 
 def test_fwmark_service_marks_balances_and_survives_a_reboot(lab, qemu_director):
     assert lab.sh(DIRECTOR, "uname -r").strip().endswith("-amd64")  # Debian's kernel, with iptables tables
-    lab.playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA, inventories=qemu_director)
+    lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml", extra=EXTRA, inventories=qemu_director)
     assert lab.changed(lab.playbook("playbooks/site.yml", extra=EXTRA, inventories=qemu_director)) == 0
     assert_director(lab)
     counts = lab.requests(12)

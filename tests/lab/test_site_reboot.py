@@ -52,13 +52,13 @@ def answers(lab, n: int = 12):
 
 @pytest.fixture
 def ansible_owned_cluster(lab):
-    lab.playbook("playbooks/lab/reset.yml")
+    lab.playbook("labkit/playbooks/reset.yml")
     yield
-    lab.playbook("playbooks/lab/reset.yml")
+    lab.playbook("labkit/playbooks/reset.yml")
 
 
 def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_owned_cluster):
-    lab.playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA)
+    lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml", extra=EXTRA)
     assert lab.changed(lab.playbook("playbooks/site.yml", extra=EXTRA)) == 0  # idempotent
     assert_director(lab, "director1", master=True)
     assert_director(lab, "director2", master=False)

@@ -19,7 +19,13 @@ def test_collection_builds_and_installs(tmp_path):
         names = tar.getnames()
     assert "galaxy.yml" not in names and "MANIFEST.json" in names
     assert "meta/runtime.yml" in names and "README.md" in names
-    assert not [n for n in names if n.startswith(("labkit", ".ci", ".venv", "tests/lab"))]
+    # only the product: nothing of the lab, the tests, molecule or the development tooling
+    top = {n.split("/")[0] for n in names if n != "."}
+    assert top == {"MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.rst", "changelogs", "docs",
+                   "meta", "playbooks", "plugins", "roles"}, top
+    assert [n for n in names if n.startswith("playbooks/") and n.endswith(".yml")] == ["playbooks/site.yml"]
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert "plugins/action/cluster_model.py" in names and "plugins/plugin_utils/cluster_model.py" in names
     dest = tmp_path / "collections"
     subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", str(tarball), "-p", str(dest)],
                    check=True, capture_output=True)

@@ -12,14 +12,15 @@ import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_netlink as nl
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import Service, Table
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_parse import merge_thresholds, parse_save
+from ansible_collections.lvs.cluster.tests.unit.netlink_replay import Replay
 
 RECORDING = json.loads((Path(__file__).resolve().parents[2] / 'fixtures' / 'netlink.json').read_text())
 SETS = sorted(RECORDING['sets'])
 
 
-def replay(name: str) -> nl.Replay:
+def replay(name: str) -> Replay:
     rec = RECORDING['sets'][name]
-    return nl.Replay(rec['family_id'], {k: [bytes.fromhex(r) for r in v] for k, v in rec['replies'].items()})
+    return Replay(rec['family_id'], {k: [bytes.fromhex(r) for r in v] for k, v in rec['replies'].items()})
 
 
 def listed(name: str):
@@ -58,7 +59,7 @@ def test_one_real_server_dump_per_service():
 
 
 def test_a_request_without_recording_is_a_netlink_error():
-    channel = nl.Replay(28, {})
+    channel = Replay(28, {})
     with pytest.raises(nl.NetlinkError, match='no recorded reply'):
         nl.read_table(lambda: channel)
 

@@ -44,9 +44,10 @@ def model_of(out):
     return json.loads(json.loads('{' + line.strip() + '}')['msg'][len('MODEL '):])
 
 
-@pytest.mark.parametrize('name', ['dr', 'nat', 'tun', 'lab-dr'])
-def test_shipped_inventories_pass(tmp_path, name):
-    rc, out = playbook(tmp_path, ROOT / 'inventories' / name)
+@pytest.mark.parametrize('path', ['docs/inventories/dr', 'docs/inventories/nat', 'docs/inventories/tun',
+                                  'labkit/inventories/lab-dr'])
+def test_shipped_inventories_pass(tmp_path, path):
+    rc, out = playbook(tmp_path, ROOT / path)
     assert rc == 0, out
     model = model_of(out)
     assert model['services'] and model['directors'] and model['realservers']
