@@ -31,36 +31,55 @@ notes:
     anything is changed.
 '''
 
-    # check/diff/platform attributes of the IPVS modules that change things
+    # Support of the attributes described by ansible.builtin.action_common_attributes (list both fragments).
+    # The IPVS modules that change the table:
     ATTRIBUTES = r'''
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The diff shows the affected services as C(ipvsadm) rule text.
   platform:
-    description: Target OS/families that can be operated against.
     support: full
-    platforms: posix
+    platforms: linux
+    details: IPVS is a Linux kernel subsystem.
 '''
 
-    # attributes of the read-only ipvs_info
+    # the read-only ipvs_info
     INFO_ATTRIBUTES = r'''
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: This module never changes anything.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: full
-    platforms: posix
+    platforms: linux
+'''
+
+    # sysctl_arp, which writes sysctls and a sysctl.d file
+    SYSCTL_ATTRIBUTES = r'''
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows the sysctl.d file and the running values (C(key = value) lines) before and after.
+  platform:
+    support: full
+    platforms: linux
+'''
+
+    # modules that write a file (update_file): its backup option and return value
+    BACKUP = r'''
+options:
+  backup:
+    description:
+      - Keep a timestamped copy of the file before it is changed or removed (returned as RV(backup_file)).
+    type: bool
+    default: false
 '''
 
     # the options of a virtual service besides its key

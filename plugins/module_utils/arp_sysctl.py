@@ -144,16 +144,20 @@ def run(module) -> None:
     }]
     changed = bool(changes)
     file_changed = False
+    extra = {}
     if params['persist']:
         content = render_file(interfaces, desired) if params['state'] == 'present' else None
         res = update_file(module, params['path'], content)
         diffs.append(res['diff'])
         file_changed = res['changed']
         changed = changed or file_changed
+        if 'backup_file' in res:
+            extra['backup_file'] = res['backup_file']
     module.exit_json(
         changed=changed,
         interfaces=report(interfaces, after, after['all']),
         changes=['%s: %d -> %d' % (sysctl_name(i, k), old, new) for i, k, old, new in changes],
         file_changed=file_changed,
         diff=diffs,
+        **extra,
     )

@@ -141,6 +141,8 @@ def _write_dest(module, lines: List[str], results: Dict[str, Any], diffs: List[D
     res = update_file(module, path, render.render_text(lines))
     diffs.append(res['diff'])
     results['dest_changed'] = res['changed']
+    if 'backup_file' in res:
+        results['backup_file'] = res['backup_file']
     results['changed'] = results.get('changed', False) or res['changed']
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: cluster_model
 short_description: Build and validate the LVS cluster model from the inventory
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Runs on the controller (an action plugin). Reads the C(lvs_*) variables, the director and real-server
     groups and every host's C(lvs_real_address), C(lvs_weight) and C(lvs_vrrp_priority), checks every field
@@ -37,17 +37,25 @@ options:
         from the other directors' facts (gather them first).
     type: bool
     default: false
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
+  action:
     support: full
+    details: Runs on the controller; it contacts no host except to gather a director's missing network facts.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: It never changes a host.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: full
-    platforms: posix
+    platforms: all
 seealso:
   - module: lvs.cluster.ipvs_rules
 notes:

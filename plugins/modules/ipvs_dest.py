@@ -19,6 +19,7 @@ author:
 extends_documentation_fragment:
   - lvs.cluster.ipvs
   - lvs.cluster.ipvs.destination
+  - ansible.builtin.action_common_attributes
   - lvs.cluster.ipvs.attributes
 options:
   protocol:

@@ -19,6 +19,7 @@ description:
 author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - lvs.cluster.ipvs.info_attributes
 options:
   gather_subset:

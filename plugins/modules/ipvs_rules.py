@@ -19,8 +19,10 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+  - ansible.builtin.action_common_attributes
   - lvs.cluster.ipvs.attributes
   - ansible.builtin.files
+  - lvs.cluster.ipvs.backup
 options:
   config:
     description:
@@ -226,9 +228,15 @@ dest_changed:
   description: Whether O(dest) was (or would be) changed.
   returned: when O(dest) is set
   type: bool
+backup_file:
+  description: The copy made by O(backup) before the file was changed.
+  returned: when a backup was made
+  type: str
+  sample: /etc/ipvsadm.rules.12345.2026-12-02@03:30:00~
 '''
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lvs.cluster.plugins.module_utils.file_update import FILE_ARGS
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import COMMON_ARGS, service_config_arg, spec
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_diff import RULES_STATES
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import run_rules
@@ -242,6 +250,7 @@ def main():
             state={'type': 'str', 'choices': list(RULES_STATES), 'default': 'merged'},
             running_config={'type': 'str'},
             dest={'type': 'path'},
+            **FILE_ARGS,
         ),
         add_file_common_args=True,
         supports_check_mode=True,

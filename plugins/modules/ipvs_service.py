@@ -21,6 +21,7 @@ author:
 extends_documentation_fragment:
   - lvs.cluster.ipvs
   - lvs.cluster.ipvs.service
+  - ansible.builtin.action_common_attributes
   - lvs.cluster.ipvs.attributes
 options:
   protocol:

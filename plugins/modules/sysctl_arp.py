@@ -19,8 +19,10 @@ description:
 author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
-  - lvs.cluster.ipvs.attributes
+  - ansible.builtin.action_common_attributes
+  - lvs.cluster.ipvs.sysctl_attributes
   - ansible.builtin.files
+  - lvs.cluster.ipvs.backup
 options:
   arp_ignore:
     description:
@@ -98,10 +100,16 @@ file_changed:
   description: Whether O(path) was (or would be) changed.
   returned: always
   type: bool
+backup_file:
+  description: The copy made by O(backup) before the file was changed.
+  returned: when a backup was made
+  type: str
+  sample: /etc/ipvsadm.rules.12345.2026-12-02@03:30:00~
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.arp_sysctl import run
+from ansible_collections.lvs.cluster.plugins.module_utils.file_update import FILE_ARGS
 
 
 def main():
@@ -114,6 +122,7 @@ def main():
             'live': {'type': 'bool', 'default': True},
             'persist': {'type': 'bool', 'default': True},
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+            **FILE_ARGS,
         },
         add_file_common_args=True,
         supports_check_mode=True,

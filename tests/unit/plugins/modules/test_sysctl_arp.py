@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils import arp_sysctl as A
 from ansible_collections.lvs.cluster.plugins.modules import sysctl_arp
 from ipvs_harness import run_module
@@ -129,3 +132,21 @@ def test_module_absent_removes_file_and_resets(proc, tmp_path):
     assert res['changed'] is True and not path.exists()
     assert value(proc, 'lo', 'arp_ignore') == 0 and value(proc, 'all', 'arp_announce') == 0
     assert run_module(sysctl_arp.main, {'path': str(path), 'state': 'absent'})['changed'] is False
+
+
+def test_backup_and_unsafe_writes(proc, tmp_path, monkeypatch):
+    path = tmp_path / 'arp.conf'
+    path.write_text('# old\n')
+
+    moves = []
+    real_move = AnsibleModule.atomic_move
+    monkeypatch.setattr(AnsibleModule, 'atomic_move',
+                        lambda self, src, dest, unsafe_writes=False, **kw: moves.append(unsafe_writes)
+                        or real_move(self, src, dest, unsafe_writes=unsafe_writes, **kw))
+    res = run_module(sysctl_arp.main, {'path': str(path), 'backup': True, 'unsafe_writes': True})
+    assert res['changed'] and res['file_changed'] and moves == [True]
+    backup = res['backup_file']
+    assert backup != str(path) and Path(backup).read_text() == '# old\n'
+    assert 'arp_ignore = 1' in path.read_text()
+    again = run_module(sysctl_arp.main, {'path': str(path), 'backup': True})
+    assert not again['changed'] and 'backup_file' not in again
