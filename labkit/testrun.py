@@ -110,6 +110,11 @@ def _lanes(env: dict) -> list[tuple[str, bool, float]]:
     """The lab lanes at the same time, each its own pytest with its output in a file; then teardown."""
     logs = config.STATE / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    # every ansible/molecule run of this suite keeps its output here (the teardown lane greps them for secrets)
+    runs = logs / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+    runs.mkdir()
+    env = {**env, "LAB_LOG_DIR": str(runs)}
     t0 = time.monotonic()
     procs = {}
     for lane in LANES:

@@ -25,14 +25,26 @@ NO_COLOR = {"NO_COLOR": "1", "PY_COLORS": "0", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_
 FAILURE_MARKS = ("fatal:", "failed:", "FAILED", "ERROR", "Traceback", "Executed: Failed")
 
 
-def failure_excerpt(out: str, name: str, context: int = 40, tail: int = 3000) -> str:
+def log_path(name: str) -> Path:
+    """Where the output of an ansible/molecule run NAME is kept: one file per run (a second run of the same
+    playbook gets -2, -3, ...), so no output is lost before the teardown lane reads them all."""
+    base = Path(os.environ.get("LAB_LOG_DIR", "/tmp"))
+    path, n = base / f"lvs-lab-{name}.log", 1
+    while path.exists() and os.environ.get("LAB_LOG_DIR"):
+        n += 1
+        path = base / f"lvs-lab-{name}-{n}.log"
+    return path
+
+
+def failure_excerpt(out: str, name: str, log: Path | None = None, context: int = 40, tail: int = 3000) -> str:
     """What an assertion message should show of a long ansible/molecule log.
 
     The whole log goes to a file (named in the message); the message holds the lines around every
     failure mark (first ones first, where the cause is) and the log's tail.
     """
-    log = Path(os.environ.get("LAB_LOG_DIR", "/tmp")) / f"lvs-lab-{name}.log"
-    log.write_text(out)
+    if log is None:
+        log = log_path(name)
+        log.write_text(out)
     lines = out.splitlines()
     keep: set[int] = set()
     for i, line in enumerate(lines):
@@ -75,29 +87,33 @@ class Lab:
         assert n <= 100
         return Counter(self.get(f"http://{self.vip}:{port}/") for _ in range(n))
 
-    def playbook(self, *books: str, extra: dict | None = None, inventories: list[str] | None = None) -> str:
-        """ansible-playbook BOOKS (paths from the project root) on the lab hosts (inventories/lab-dr and
+    def playbook(self, *books: str, extra: dict | None = None, inventories: list[str] | None = None,
+                 args: tuple[str, ...] = (), ok: bool = True) -> str:
+        """ansible-playbook BOOKS (paths from the project root) on the lab hosts (labkit/inventories/lab-dr and
         the *inventories* arguments given, e.g. ["-i", FILE] adding a group)."""
-        cmd = [str(deps.VENV / "bin/ansible-playbook"), "-i", str(ROOT / "inventories" / "lab-dr"),
+        cmd = [str(deps.VENV / "bin/ansible-playbook"), "-i", str(ROOT / "labkit" / "inventories" / "lab-dr"),
                *(inventories or []), *[str(ROOT / b) for b in books]]
         if extra is not None:
             cmd += ["-e", json.dumps(extra)]
-        return self.run_logged(cmd, "playbook-" + "-".join(Path(b).stem for b in books), deps.venv_env())
+        return self.run_logged([*cmd, *args], "playbook-" + "-".join(Path(b).stem for b in books), deps.venv_env(),
+                               ok=ok)
 
     @staticmethod
-    def run_logged(cmd: list[str], name: str, env: dict, timeout: float = 900, forbid: tuple = ()) -> str:
+    def run_logged(cmd: list[str], name: str, env: dict, timeout: float = 900, forbid: tuple = (),
+                   ok: bool = True) -> str:
         """Run an ansible or molecule command (from the project root, without colors); return its output.
 
-        Asserts it exited 0 and printed none of the *forbid* strings, with the failures' excerpt of
-        the output as the message.
+        Asserts it exited 0 (with ok=False: that it failed) and printed none of the *forbid* strings, with
+        the failures' excerpt of the output as the message.
         """
         env = {**env, **NO_COLOR}
         res = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=timeout)
         out = res.stdout + res.stderr
-        (Path(os.environ.get("LAB_LOG_DIR", "/tmp")) / f"lvs-lab-{name}.log").write_text(out)
-        assert res.returncode == 0, failure_excerpt(out, name)
+        log = log_path(name)
+        log.write_text(out)
+        assert (res.returncode == 0) == ok, f"rc {res.returncode}: " + failure_excerpt(out, name, log)
         found = [f for f in forbid if f in out]
-        assert not found, f"printed {found}: " + failure_excerpt(out, name)
+        assert not found, f"printed {found}: " + failure_excerpt(out, name, log)
         return out
 
     @staticmethod

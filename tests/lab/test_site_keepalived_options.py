@@ -45,15 +45,15 @@ def start(lab, name: str) -> None:
 
 @pytest.fixture
 def keepalived_options_cluster(lab):
-    lab.playbook("playbooks/lab/reset.yml")
+    lab.playbook("labkit/playbooks/reset.yml")
     yield
-    lab.playbook("playbooks/lab/reset.yml")
+    lab.playbook("labkit/playbooks/reset.yml")
     for d in DIRECTORS:
         lab.sh(d, f"rm -f {NOTIFY} {LOG}")
 
 
 def test_unicast_nopreempt_and_notify(lab, keepalived_options_cluster, record_property):
-    lab.playbook("playbooks/lab/web.yml", "playbooks/site.yml", extra=EXTRA)
+    lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml", extra=EXTRA)
     for d in DIRECTORS:
         conf = lab.sh(d, "cat /etc/keepalived/keepalived.conf")
         assert "nopreempt" in conf and "state BACKUP" in conf, conf
@@ -92,3 +92,30 @@ def test_unicast_nopreempt_and_notify(lab, keepalived_options_cluster, record_pr
     assert holder(lab) == ["director2"]
     counts = lab.requests(12)
     assert counts[None] == 0, counts
+
+
+SECRET = "lab-vrrp"  # labkit/inventories/lab-dr
+SECRET_FILE = "/etc/keepalived/lvs-vrrp-secret.conf"
+
+
+def test_diff_and_rejected_config_never_show_the_secret(lab, keepalived_options_cluster):
+    """keepalived.conf holds no secret (it includes a 0600 file), so --check --diff shows what would change in
+    it, and a config that `keepalived -t` rejects fails with keepalived's own lines; neither shows the secret."""
+    lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml")
+    before = {d: lab.sh(d, "sha256sum /etc/keepalived/keepalived.conf") for d in DIRECTORS}
+    for d in DIRECTORS:
+        assert lab.sh(d, f"stat -c '%a %U' {SECRET_FILE}; cat {SECRET_FILE}").split() == ["600", "root",
+                                                                                         "auth_pass", SECRET]
+        assert f"include {SECRET_FILE}" in lab.sh(d, "cat /etc/keepalived/keepalived.conf")
+        assert SECRET not in lab.sh(d, "cat /etc/keepalived/keepalived.conf")
+
+    out = lab.playbook("playbooks/site.yml", extra={"keepalived_advert_int": 3}, args=("--check", "--diff"))
+    assert "-    advert_int 1" in out and "+    advert_int 3" in out, out[-3000:]
+    assert "keepalived.conf" in out and SECRET not in out
+
+    bad = {"keepalived_global_defs_extra": ["lvs_no_such_keyword 1"]}
+    out = lab.playbook("playbooks/site.yml", extra=bad, ok=False)
+    assert "Unknown keyword 'lvs_no_such_keyword'" in out, out[-3000:]
+    assert "Render the keepalived configuration" in out and "censored" not in out and SECRET not in out
+    assert {d: lab.sh(d, "sha256sum /etc/keepalived/keepalived.conf") for d in DIRECTORS} == before
+    assert lab.sh("director1", "systemctl is-active keepalived").strip() == "active"
