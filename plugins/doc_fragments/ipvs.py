@@ -59,6 +59,19 @@ attributes:
     platforms: linux
 '''
 
+    # ipvs_settings (timeouts and sync daemons)
+    SETTINGS_ATTRIBUTES = r'''
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows the timeouts and daemons as C(ipvsadm -Ln --timeout) and C(--daemon) print them.
+  platform:
+    support: full
+    platforms: linux
+'''
+
     # sysctl_arp, which writes sysctls and a sysctl.d file
     SYSCTL_ATTRIBUTES = r'''
 attributes:

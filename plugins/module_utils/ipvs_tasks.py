@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_render as render
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_runner
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_settings as settings
 from ansible_collections.lvs.cluster.plugins.module_utils.file_update import update_file
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import (
     DEST_OPTION_ARGS,
@@ -26,7 +27,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_diff import (
     target_for_rules,
     target_for_service,
 )
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import KeyedList, Table, dest_key
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import IPVSError, KeyedList, Table, dest_key
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_parse import parse_connections, parse_save
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_runner import IPVSHost, converge
 
@@ -197,3 +198,30 @@ def run_rules(module) -> None:
     if diffs and module._diff:  # the file's diff too: both texts can be as big as the table
         result['diff'] = diffs if len(diffs) > 1 else diffs[0]
     module.exit_json(**result)
+
+
+def run_settings(module) -> None:
+    """lvs.cluster.ipvs_settings: timeouts and sync daemons; all input checked before the host is read."""
+    try:
+        timeouts = settings.normalise_timeouts(module.params['timeouts'])
+        daemons = settings.normalise_daemons(module.params['daemons'])
+    except IPVSError as exc:
+        module.fail_json(msg=str(exc))
+    host = _open(module)
+    before_t = host.read_timeouts() if host.loaded else dict.fromkeys(settings.TIMEOUTS, 0)
+    before_d = host.read_daemons()
+    commands, after_t, after_d = settings.plan(before_t, before_d, timeouts, daemons)
+    if commands and not module.check_mode:
+        for args in commands:
+            host.run([host.ipvsadm, *args])
+        after_t, after_d = host.read_timeouts(), host.read_daemons()
+        left, _t, _d = settings.plan(after_t, after_d, timeouts, daemons)
+        if left:
+            module.fail_json(msg='the IPVS settings did not converge: still to do %s'
+                             % '; '.join(' '.join(a) for a in left), timeouts=after_t, daemons=after_d)
+    module.exit_json(
+        changed=bool(commands), commands=['ipvsadm ' + ' '.join(a) for a in commands],
+        timeouts=after_t, daemons=after_d,
+        diff={'before': settings.render(before_t, before_d), 'after': settings.render(after_t, after_d),
+              'before_header': 'ipvsadm -Ln --timeout --daemon (before)',
+              'after_header': 'ipvsadm -Ln --timeout --daemon (after)'})

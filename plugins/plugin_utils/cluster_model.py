@@ -162,6 +162,7 @@ class Builder:
             'forwardings': forwardings,
             'schedulers': sorted({s['scheduler'] for s in services}),
             'fwmark_services': fw, 'mark_rules': mark_rules(fw),
+            'ipvs_config': ipvs_config(services),
         }
 
     def realserver_addresses(self, realservers: List[str]) -> Dict[str, str]:
@@ -381,6 +382,25 @@ class Builder:
                                     'internal network %s (lvs_internal_vip %s/%d): its replies would not return '
                                     'through the directors' % (shown(d['host']), d['address'], net, vip,
                                                                c['lvs_internal_vip_prefix']))
+
+
+def ipvs_config(services: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The table as lvs.cluster.ipvs_rules ``config`` (the director role's table when Ansible owns it)."""
+    out = []
+    for s in services:
+        entry: Dict[str, Any] = {'scheduler': s['scheduler'], 'destinations': [
+            dict({'address': d['address'], 'weight': d['weight'], 'forwarding': d['forwarding']},
+                 **({} if s['fwmark'] else {'port': d['port']})) for d in s['destinations']]}
+        if s['fwmark']:
+            entry['fwmark'] = s['fwmark']
+        else:
+            entry.update(protocol=s['protocol'], address=s['address'], port=s['port'])
+        if s['persistence']:
+            entry['persistence'] = s['persistence']
+        if s['netmask']:
+            entry['netmask'] = s['netmask']
+        out.append(entry)
+    return out
 
 
 def mark_rules(fwmark_services: List[Dict[str, Any]]) -> List[str]:

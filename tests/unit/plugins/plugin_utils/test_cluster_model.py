@@ -57,6 +57,18 @@ def test_fwmark_rules():
     svc = model['services'][0]
     assert svc['health_check']['port'] == 80 and svc['netmask'] == '255.255.255.0'
     assert [d['port'] for d in svc['destinations']] == [0, 0]
+    assert model['ipvs_config'] == [{
+        'scheduler': 'wlc', 'fwmark': 1, 'persistence': 300, 'netmask': '255.255.255.0', 'destinations': [
+            {'address': '192.0.2.21', 'weight': 1, 'forwarding': 'dr'},
+            {'address': '192.0.2.22', 'weight': 3, 'forwarding': 'dr'}]}]
+
+
+def test_ipvs_config_of_a_port_service():
+    model = build(C.NAT)[0]
+    assert model['ipvs_config'] == [{
+        'scheduler': 'wrr', 'protocol': 'tcp', 'address': '198.51.100.10', 'port': 80, 'destinations': [
+            {'address': '10.0.0.21', 'weight': 1, 'forwarding': 'nat', 'port': 8080},
+            {'address': '10.0.0.22', 'weight': 1, 'forwarding': 'nat', 'port': 8080}]}]
 
 
 def test_service_defaults_merge_deeply():
