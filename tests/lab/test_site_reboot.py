@@ -14,6 +14,7 @@ EXTRA = {
     "lvs_ipvs_owner": "ansible",
     "director_sync_daemon": "both",
     "director_sync_id": 7,
+    "director_ipvs_timeouts": {"tcp": 1800, "tcpfin": 60},
     "lvs_services": [{"name": "web", "port": 80, "scheduler": "wrr"}],
 }
 RULES = ["-A -t 10.78.0.200:80 -s wrr", "-a -t 10.78.0.200:80 -r 10.78.0.21:80 -g -w 2",
@@ -60,6 +61,8 @@ def ansible_owned_cluster(lab):
 def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_owned_cluster):
     lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml", extra=EXTRA)
     assert lab.changed(lab.playbook("playbooks/site.yml", extra=EXTRA)) == 0  # idempotent
+    for d in ("director1", "director2"):  # ipvs_settings: udp left at the kernel's 300
+        assert lab.sh(d, "ipvsadm -Ln --timeout").split(":")[-1].split() == ["1800", "60", "300"]
     assert_director(lab, "director1", master=True)
     assert_director(lab, "director2", master=False)
     for rs in ("realserver1", "realserver2"):
