@@ -56,8 +56,8 @@ def normalise_daemon(raw: Dict[str, Any], path: str) -> Dict[str, Any]:
     raw = {k: v for k, v in raw.items() if v is not None}  # the argument spec fills in None
     unknown = sorted(set(raw) - set(DAEMON_FIELDS) - {'state', 'present'})
     if unknown:
-        raise IPVSError('%s.%s: unknown key (known: %s)' % (path, unknown[0],
-                                                              ', '.join(('state', 'present', *DAEMON_FIELDS))))
+        known = ', '.join(('state', 'present', *DAEMON_FIELDS))
+        raise IPVSError('%s.%s: unknown key (known: %s)' % (path, unknown[0], known))
     state = raw.get('state')
     if state not in DAEMON_STATES:
         raise IPVSError('%s.state: %r is not one of master, backup' % (path, state))

@@ -18,11 +18,11 @@ def listing(name, index):
 
 def test_timeouts_plan_matches_the_recorded_set():
     before = parse_timeout(listing('timeouts', 0))
-    commands, after, _ = S.plan(before, [], S.normalise_timeouts({'tcp': 1000, 'tcpfin': 100, 'udp': 200}), [])
+    commands, after, _daemons = S.plan(before, [], S.normalise_timeouts({'tcp': 1000, 'tcpfin': 100, 'udp': 200}), [])
     assert commands == [['--set', '1000', '100', '200']]
     assert after == parse_timeout(listing('timeouts', 2))
     # one value: the others are sent as 0, which the kernel keeps (recorded: --set 0 60 0)
-    commands, after, _ = S.plan(after, [], S.normalise_timeouts({'tcpfin': 60}), [])
+    commands, after, _daemons = S.plan(after, [], S.normalise_timeouts({'tcpfin': 60}), [])
     assert commands == [['--set', '0', '60', '0']] and after == parse_timeout(listing('timeouts', 4))
     assert S.plan(after, [], {'tcpfin': 60}, [])[0] == []
 
@@ -31,26 +31,26 @@ def test_daemon_plans_match_the_recorded_commands():
     blocks = load('daemon')['blocks']
     none = parse_daemon(blocks[0].stdout)
     master = S.normalise_daemons([{'state': 'master', 'mcast_interface': 'dummy0', 'syncid': 7}])
-    commands, _, predicted = S.plan({}, none, {}, master)
+    commands, _timeouts, predicted = S.plan({}, none, {}, master)
     assert ['ipvsadm', *commands[0]] == blocks[1].cmd.split()
     assert predicted == [{'state': 'master', 'mcast_interface': 'dummy0', 'syncid': 7}]
     one = parse_daemon(blocks[2].stdout)
     assert S.plan({}, one, {}, master)[0] == []  # the kernel's extra fields (maxlen, group, ...) are not asked for
     backup = S.normalise_daemons([{'state': 'backup', 'mcast_interface': 'dummy0', 'syncid': 8, 'sync_maxlen': 1400,
                                    'mcast_group': '224.0.0.82', 'mcast_port': 8849, 'mcast_ttl': 2}])
-    commands, _, _ = S.plan({}, one, {}, backup)
+    commands = S.plan({}, one, {}, backup)[0]
     assert ['ipvsadm', *commands[0]] == blocks[3].cmd.split()
     both = parse_daemon(blocks[4].stdout)
     assert S.plan({}, both, {}, master + backup)[0] == []
-    commands, _, predicted = S.plan({}, both, {}, S.normalise_daemons([{'state': 'master', 'present': False}]))
+    commands, _timeouts, predicted = S.plan({}, both, {}, S.normalise_daemons([{'state': 'master', 'present': False}]))
     assert ['ipvsadm', *commands[0]] == blocks[5].cmd.split()
     assert predicted == parse_daemon(blocks[6].stdout)
 
 
 def test_changed_daemon_is_restarted():
     running = parse_daemon(listing('daemon', 2))  # master, syncid 7
-    commands, _, _ = S.plan({}, running, {}, S.normalise_daemons([{'state': 'master', 'mcast_interface': 'dummy0',
-                                                                   'syncid': 9}]))
+    wanted = S.normalise_daemons([{'state': 'master', 'mcast_interface': 'dummy0', 'syncid': 9}])
+    commands = S.plan({}, running, {}, wanted)[0]
     assert commands == [['--stop-daemon', 'master'],
                         ['--start-daemon', 'master', '--mcast-interface', 'dummy0', '--syncid', '9']]
 
