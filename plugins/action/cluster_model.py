@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
-from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_model, cluster_schema, host_view
+from ansible_collections.lvs.cluster.plugins.plugin_utils import (
+    address_family,
+    cluster_model,
+    cluster_schema,
+    host_view,
+    operations,
+)
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
 
 HOST_VARS = ('ansible_host', *cluster_schema.REALSERVER, *cluster_schema.DIRECTOR)
@@ -37,6 +43,8 @@ class ActionModule(ActionBase):
         for name in cluster_schema.CLUSTER:
             if name in task_vars:
                 cluster[name] = self._value(lambda n: self._templar.template(task_vars[n]), name, errors, name)
+        ops = operations.check_values({n: self._value(lambda v: self._templar.template(task_vars[v]), n, errors, n)
+                                       for n in cluster_schema.OPERATIONS if n in task_vars}, errors)
         groups = task_vars.get('groups', {})
         hostvars = task_vars.get('hostvars', {})
         members = []
@@ -62,6 +70,13 @@ class ActionModule(ActionBase):
         model, model_errors, warnings = cluster_model.build(
             cluster_model.Inventory(cluster=cluster, groups=groups, hostvars=per_host))
         errors.extend(model_errors)
+        if not model_errors:
+            errors.extend(cluster_model.sync_daemon_owner(model['owner'], bool(model.get('keepalived')), {
+                h: {n: self._value(hostvars[h].__getitem__, n, errors, 'hostvars[%s].%s' % (h, n))
+                    for n in cluster_model.SYNC_DAEMON_ROLES if n in hostvars.get(h, {})}
+                for h in model['directors']}))
+            self._drained(model, ops, None if static else task_vars, errors, warnings)
+        model['operations'] = ops
         facts = {}
         if not errors and not static:
             model['host'] = self._host(model, task_vars, hostvars, want_peers, errors, facts)
@@ -73,11 +88,25 @@ class ActionModule(ActionBase):
         result.update(changed=False, ansible_facts=facts, warnings=['lvs: %s' % w for w in warnings])
         return result
 
+    @staticmethod
+    def _drained(model, ops, task_vars, errors, warnings):
+        """Drained real servers: the director's record (its local fact lvs_cluster), plus lvs_drain, minus
+        lvs_restore; their weights become 0 in the model."""
+        state = None
+        if task_vars is not None and task_vars.get('inventory_hostname') in model['directors']:
+            local = (task_vars.get('ansible_local') or {}).get('lvs_cluster') or {}
+            state = local.get('drained') if isinstance(local, dict) else None
+        addrs = operations.drained(model, ops, state if isinstance(state, list) else None, errors, warnings)
+        operations.apply_drained(model, addrs, ops['lvs_drain_force'], errors)
+
     def _host(self, model, task_vars, hostvars, want_peers, errors, facts_out):
         host = task_vars.get('inventory_hostname')
         view = {'name': host, 'director': host in model['directors'], 'realserver': host in model['realservers'],
                 'mode': (model['realserver_modes'].get(host) or ['none'])[0],
-                'priority': model['priorities'].get(host)}
+                'priority': model['priorities'].get(host), 'vips': model['realserver_vips'].get(host, []),
+                'vip_cidrs': model['realserver_vip_cidrs'].get(host, [])}
+        view['vip_devices'] = address_family.vip_devices(view['mode'], model['realserver_vips'].get(host, []))
+        view['gateways'] = model['realserver_gateways'].get(host, [])
         if not view['director']:
             return view
         facts = dict(task_vars.get('ansible_facts') or {})

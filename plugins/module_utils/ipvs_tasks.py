@@ -85,6 +85,39 @@ def run_dest(module) -> None:
 INFO_SUBSETS = ('all', 'services', 'timeouts', 'daemons', 'stats', 'rate')
 
 
+def read_services(host: IPVSHost, subsets) -> tuple:
+    """The live services as dicts with connection counters (and stats, rate when in SUBSETS), and the rules.
+
+    ipvsadm's listings: the stats and rate listings are matched to the table by position.
+    """
+    table = host.read_table()
+    rules = render.render_text(render.render_table(table))
+    conns = parse_connections(host.thresholds_text)
+    stats = host.read_stats() if 'stats' in subsets else {}
+    rate = host.read_rate() if 'rate' in subsets else {}
+    services = []
+    for svc in table.services:
+        item = svc.to_dict()
+        if svc.key in stats:
+            item['stats'] = stats[svc.key]['total']
+        if svc.key in rate:
+            item['rate'] = rate[svc.key]['total']
+        for index, dest in enumerate(item['destinations']):
+            for name, data, field in (('conn', conns, None), ('stats', stats, 'counters'),
+                                      ('rate', rate, 'counters')):
+                rows = data.get(svc.key, {}).get('dests', [])
+                row = rows[index] if index < len(rows) else None
+                if row is None:
+                    continue
+                if field is None:
+                    dest['active_conns'] = row['active_conns']
+                    dest['inactive_conns'] = row['inactive_conns']
+                else:
+                    dest[name] = row[field]
+        services.append(item)
+    return services, rules
+
+
 def run_info(module) -> None:
     """lvs.cluster.ipvs_info: read only, never loads ip_vs and never runs ipvsadm without it."""
     subsets = set(module.params['gather_subset'] or ['all'])
@@ -97,42 +130,91 @@ def run_info(module) -> None:
                             'timeouts': {}, 'daemons': []}
     if not info['loaded']:
         module.exit_json(changed=False, ipvs=info)
-    # ipvsadm's listings: the stats and rate listings are matched to the table by position
     host = IPVSHost(module, load_module=False, netlink=False)
     host.loaded = True
     if subsets & {'services', 'stats', 'rate'}:
-        table = host.read_table()
+        info['services'], info['rules'] = read_services(host, subsets)
         info.update(host.version())
-        info['rules'] = render.render_text(render.render_table(table))
-        conns = parse_connections(host.thresholds_text)
-        stats = host.read_stats() if 'stats' in subsets else {}
-        rate = host.read_rate() if 'rate' in subsets else {}
-        services = []
-        for svc in table.services:
-            item = svc.to_dict()
-            if svc.key in stats:
-                item['stats'] = stats[svc.key]['total']
-            if svc.key in rate:
-                item['rate'] = rate[svc.key]['total']
-            for index, dest in enumerate(item['destinations']):
-                for name, data, field in (('conn', conns, None), ('stats', stats, 'counters'),
-                                          ('rate', rate, 'counters')):
-                    rows = data.get(svc.key, {}).get('dests', [])
-                    row = rows[index] if index < len(rows) else None
-                    if row is None:
-                        continue
-                    if field is None:
-                        dest['active_conns'] = row['active_conns']
-                        dest['inactive_conns'] = row['inactive_conns']
-                    else:
-                        dest[name] = row[field]
-            services.append(item)
-        info['services'] = services
     if 'timeouts' in subsets:
         info['timeouts'] = host.read_timeouts()
     if 'daemons' in subsets:
         info['daemons'] = host.read_daemons()
     module.exit_json(changed=False, ipvs=info)
+
+
+def run_wait(module) -> None:
+    """lvs.cluster.ipvs_wait: poll the table until the real servers at ADDRESSES have no active connection (and,
+    with WEIGHT, until every destination of theirs has that weight: keepalived applies a reload some time later)."""
+    import time
+    p = module.params
+    for name, low, high in (('timeout', 0, 86400), ('interval', 1, 60), ('weight', 0, 65535)):
+        if p.get(name) is not None and not low <= p[name] <= high:
+            module.fail_json(msg='%s: %d is out of range %d-%d' % (name, p[name], low, high))
+    if not os.path.exists(ipvs_runner.PROC_IP_VS):
+        module.fail_json(msg='IPVS is not loaded on this host (%s does not exist)' % ipvs_runner.PROC_IP_VS)
+    host = IPVSHost(module, load_module=False, netlink=False)
+    host.loaded = True
+    addrs = [a.strip() for a in p['addresses']]
+    local = local_addresses(module) if p['vip_local'] else None
+    started = time.monotonic()
+    while True:
+        services, _rules = read_services(host, ())
+        if local is not None:  # a BACKUP director's table holds the sync daemon's copies, which never end there
+            services = [s for s in services if s.get('fwmark') or s.get('address') in local]
+        left = connections_of(services, addrs)
+        active = sum(c['active'] for c in left.values())
+        unweighted = weights_not(services, addrs, p.get('weight'))
+        waited = round(time.monotonic() - started, 1)
+        if (active == 0 and not unweighted) or waited >= p['timeout']:
+            break
+        time.sleep(p['interval'])
+    result = {'changed': False, 'left': left, 'active': active, 'waited': waited, 'drained': active == 0,
+              'weights_left': unweighted}
+    problems = []
+    if unweighted:
+        problems.append('weight not yet %d: %s' % (p['weight'], ', '.join('%s %d' % w for w in unweighted.items())))
+    if active:
+        problems.append('%d active connection%s left: %s' % (active, '' if active == 1 else 's', ', '.join(
+            '%s %d' % (a, c['active']) for a, c in left.items() if c['active'])))
+    if problems:
+        msg = 'after %s s, %s' % (waited, '; '.join(problems))
+        if p['fail_on_timeout']:
+            module.fail_json(msg=msg, **result)
+        module.warn(msg)
+    module.exit_json(**result)
+
+
+def weights_not(services: List[Dict[str, Any]], addrs: List[str], weight) -> Dict[str, int]:
+    """The destinations at ADDRS whose weight is not WEIGHT (address -> live weight); none when WEIGHT is None."""
+    if weight is None:
+        return {}
+    return {d['address']: d['weight'] for s in services for d in s['destinations']
+            if d['address'] in addrs and d.get('weight') != weight}
+
+
+def local_addresses(module) -> set:
+    """The addresses assigned to this host's interfaces (ip -o addr show)."""
+    rc, out, err = module.run_command(['ip', '-o', 'addr', 'show'])
+    if rc != 0:
+        module.fail_json(msg='ip -o addr show failed: %s' % err.strip())
+    found = set()
+    for line in out.splitlines():
+        words = line.split()
+        for i, word in enumerate(words[:-1]):
+            if word in ('inet', 'inet6'):
+                found.add(words[i + 1].split('/')[0])
+    return found
+
+
+def connections_of(services: List[Dict[str, Any]], addrs: List[str]) -> Dict[str, Dict[str, int]]:
+    """Active and inactive connections of each address in ADDRS over all SERVICES (read_services' format)."""
+    out = {a: {'active': 0, 'inactive': 0} for a in addrs}
+    for svc in services:
+        for dest in svc['destinations']:
+            if dest['address'] in out:
+                out[dest['address']]['active'] += dest.get('active_conns', 0)
+                out[dest['address']]['inactive'] += dest.get('inactive_conns', 0)
+    return out
 
 
 def _write_dest(module, lines: List[str], results: Dict[str, Any], diffs: List[Dict[str, Any]]) -> None:

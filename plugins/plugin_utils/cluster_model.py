@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
+from ansible_collections.lvs.cluster.plugins.plugin_utils import address_family, service_options, vrrp_options
 from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema as S
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import MISSING, Errors, did_you_mean, duplicates, shown
 
@@ -92,7 +93,9 @@ class Builder:
         if name is None:
             return []
         hosts = list(self.inv.groups.get(name) or [])
-        if not hosts:
+        # no inventory real server at all is fine when every service lists its servers (each service without
+        # any real server is an error of its own)
+        if not hosts and var != 'lvs_realserver_group':
             self.errors.add(var, 'group %s has no hosts in the inventory' % shown(name))
         return hosts
 
@@ -128,12 +131,15 @@ class Builder:
         self.rs_vars = self.host_fields(realservers, S.REALSERVER)
         self.dir_vars = self.host_fields(directors, S.DIRECTOR)
         rs_addr = self.realserver_addresses(realservers)
+        self.rs_addr6 = {h: v['lvs_real_address6'] for h, v in self.rs_vars.items() if v['lvs_real_address6']}
         services = self.services(realservers, rs_addr)
         prios = self.priorities(directors)
         self.addresses(directors, rs_addr, services)
         modes: Dict[str, List[str]] = {}
         for s in services:
             for d in s['destinations']:
+                if not d['managed']:
+                    continue
                 modes.setdefault(d['host'], [])
                 if d['forwarding'] not in modes[d['host']]:
                     modes[d['host']].append(d['forwarding'])
@@ -144,21 +150,52 @@ class Builder:
                                 'via the directors)' % (shown(h), ', '.join(fwds)))
         forwardings = sorted({s['forwarding'] for s in services})
         self.vrrp(c, forwardings)
-        if 'nat' in forwardings:
-            self.nat(c, services, rs_addr)
-        elif self.inv.cluster.get('lvs_internal_vip'):
-            self.warnings.append('lvs_internal_vip is not used: no service forwards by nat')
+        nat_families = sorted({address_family.family(s['address']) for s in services
+                               if s['forwarding'] == 'nat' and s['address']})
+        for fam, var in ((4, 'lvs_internal_vip'), (6, 'lvs_internal_vip6')):
+            if fam in nat_families:
+                self.nat(c, services, fam)
+            elif self.inv.cluster.get(var):
+                self.warnings.append('%s is not used: no IPv%d service forwards by nat' % (var, fam))
         fw = [s for s in services if s['fwmark']]
+        vrrp_part, vrrp_errors = vrrp_options.build(c, self.inv.cluster)
+        self.errors.extend(vrrp_errors)
+        vips = vips_of(c['lvs_vip'], services)
+        insts, inst_errors = vrrp_options.instances(
+            c, directors, vips, [h for h in directors if self.dir_vars[h]['lvs_vrrp_priority'] is not None],
+            'nat' in forwardings)
+        self.errors.extend(inst_errors)
+        if insts:
+            prios = insts[0]['priorities']
+        else:
+            insts = [{'name': 'VI_PUBLIC', 'vips': vips, 'router_id': c['lvs_vrrp_router_id'],
+                      'master': max(prios, key=prios.get) if prios else '', 'priorities': prios}]
+        prefix = c['lvs_vip_prefix'] or 32
+        for inst in insts:
+            inst.update(address_family.instance_addresses(inst['vips'], prefix))
+        gateway = address_family.gateway(
+            c['lvs_internal_vip'] if 4 in nat_families else '', c['lvs_internal_vip_prefix'],
+            c['lvs_internal_vip6'] if 6 in nat_families else '', c['lvs_internal_vip6_prefix'])
+        if c['lvs_keepalived'] and c['lvs_vrrp_auth_pass']:
+            self.errors.extend(address_family.auth_errors(insts, gateway, bool(nat_families)))
+        vrrp_part['instances'] = insts
         return {
-            'vip': c['lvs_vip'], 'vip_prefix': c['lvs_vip_prefix'],
-            'internal_vip': c['lvs_internal_vip'], 'internal_vip_prefix': c['lvs_internal_vip_prefix'],
+            'vip': c['lvs_vip'], 'vip_prefix': c['lvs_vip_prefix'], 'vips': vips,
+            'vip_cidrs': [address_family.cidr(v, prefix) for v in vips],
+            'internal_vip': c['lvs_internal_vip'] if 4 in nat_families else '',
+            'internal_vip_prefix': c['lvs_internal_vip_prefix'],
+            'internal_vip6': c['lvs_internal_vip6'] if 6 in nat_families else '', 'nat_families': nat_families,
+            'gateway': gateway,
+            'realserver_gateways': realserver_gateways(services, c['lvs_internal_vip'], c['lvs_internal_vip6']),
             'public_interface': c['lvs_public_interface'], 'internal_interface': c['lvs_internal_interface'],
             'forwarding': c['lvs_forwarding'], 'owner': c['lvs_ipvs_owner'], 'keepalived': c['lvs_keepalived'],
-            'vrrp': {'router_id': c['lvs_vrrp_router_id'], 'internal_router_id': c['lvs_vrrp_internal_router_id'],
-                     'auth': bool(c['lvs_vrrp_auth_pass'])},
+            'vrrp': dict({'router_id': c['lvs_vrrp_router_id'], 'internal_router_id': c['lvs_vrrp_internal_router_id'],
+                          'auth': bool(c['lvs_vrrp_auth_pass'])}, **vrrp_part),
             'services': services, 'priorities': prios, 'realserver_modes': modes,
             'directors': directors, 'realservers': realservers,
-            'realserver_addresses': rs_addr,
+            'realserver_addresses': rs_addr, 'realserver_vips': realserver_vips(services),
+            'realserver_vip_cidrs': {h: [address_family.host_cidr(v) for v in vs]
+                                     for h, vs in realserver_vips(services).items()},
             'forwardings': forwardings,
             'schedulers': sorted({s['scheduler'] for s in services}),
             'fwmark_services': fw, 'mark_rules': mark_rules(fw),
@@ -175,8 +212,8 @@ class Builder:
             if self.inv.hostvars.get(h, {}).get('lvs_real_address') is not None:
                 continue  # invalid, reported
             addr = host_address(h, self.inv.hostvars.get(h, {}))
-            if addr is None or ':' in addr:
-                self.errors.add('hostvars[%s].lvs_real_address' % h, 'is not set and ansible_host %s is not an IPv4 '
+            if addr is None:
+                self.errors.add('hostvars[%s].lvs_real_address' % h, 'is not set and ansible_host %s is not an IP '
                                 'address: set the address the directors send to'
                                 % shown(self.inv.hostvars.get(h, {}).get('ansible_host', h)))
             else:
@@ -233,19 +270,17 @@ class Builder:
             err.add('%s.real_port' % path, '%d differs from port %d with forwarding %s: only nat can change the port '
                     '(dr and tun deliver the packet unchanged)' % (real_port, port, fwd))
         address = s.get('address', c['lvs_vip'])
-        if 'address' in given and address and c['lvs_vip'] and address != c['lvs_vip']:
-            err.add('%s.address' % path, '%s differs from lvs_vip %s: the directors carry only lvs_vip, no host would '
-                    'answer for this address' % (address, c['lvs_vip']))
         netmask = None
         if s['netmask']:
             try:
-                netmask = ipvs_model.normalise_netmask(s['netmask'], 'ipv4', path + '.')
+                netmask = ipvs_model.normalise_netmask(s['netmask'], 'ipv%d' % address_family.family(address),
+                                                       path + '.')
             except ipvs_model.IPVSError as exc:
                 err.append(str(exc))
             if not s['persistence']:
                 err.add('%s.netmask' % path, '%s needs persistence > 0 (it is the granularity of persistence)'
                         % shown(s['netmask']))
-        members = s['realservers'] or realservers
+        members = s['realservers'] or ([] if s['servers'] else realservers)
         for j, h in enumerate(s['realservers']):
             if h not in realservers:
                 err.add('%s.realservers[%d]' % (path, j), '%s is not a host of group %s'
@@ -253,16 +288,47 @@ class Builder:
         for h in s['weights']:
             if h not in members:
                 err.add('%s.weights.%s' % (path, h), 'names a host that is not a real server of this service')
-        if not members:
-            err.add('%s.realservers' % path, 'the service has no real server')
+        if not members and not s['servers']:
+            err.add('%s.realservers' % path, 'the service has no real server (no host of group %s, no servers)'
+                    % shown(c['lvs_realserver_group']))
         dests = []
         for h in members:
             if h not in realservers or h not in rs_addr:
                 continue
             weight = s['weights'].get(h, self.rs_vars[h]['lvs_weight'])
-            dests.append({'host': h, 'address': rs_addr[h], 'port': real_port,
-                          'weight': weight if weight is not None else 1, 'forwarding': fwd})
+            addr = rs_addr[h]
+            if address and address_family.family(address) == 6 and h in self.rs_addr6:
+                addr = self.rs_addr6[h]
+            dests.append({'host': h, 'name': h, 'address': addr, 'port': real_port,
+                          'weight': weight if weight is not None else 1, 'forwarding': fwd, 'managed': True})
+        for j, srv in enumerate(s['servers']):
+            if not srv.get('address'):
+                continue  # reported: address is required
+            sport = srv.get('port', real_port)
+            if port and sport != port and fwd != 'nat':
+                err.add('%s.servers[%d].port' % (path, j), '%d differs from port %d with forwarding %s: only nat can '
+                        'change the port' % (sport, port, fwd))
+            if srv['address'] in rs_addr.values() or srv['address'] in self.rs_addr6.values():
+                err.add('%s.servers[%d].address' % (path, j), '%s is the address of inventory real server %s: list '
+                        'it in realservers instead' % (srv['address'], shown(next(
+                            h for h, a in list(rs_addr.items()) + list(self.rs_addr6.items())
+                            if a == srv['address']))))
+            dests.append({'host': None, 'name': srv.get('name') or srv['address'], 'address': srv['address'],
+                          'port': 0 if fwmark else sport, 'weight': srv['weight'], 'forwarding': fwd,
+                          'managed': False})
+        for addr in duplicates(dests, lambda d: d['address']):
+            err.add('%s.servers' % path, '%s is listed twice in the service' % addr)
         hc = dict(s['health_check'])
+        hc_given = given.get('health_check') if isinstance(given.get('health_check'), dict) else {}
+        protocol = None if fwmark else s['protocol']
+        if 'type' not in hc_given and protocol == 'udp':
+            hc['type'] = 'udp'  # a TCP connect cannot tell whether a UDP service answers
+        stream = {'tcp': 'TCP_CHECK', 'http': 'HTTP_GET', 'https': 'SSL_GET'}
+        if protocol == 'udp' and hc['type'] in stream:
+            err.add('%s.health_check.type' % path, '%s (%s) connects over TCP: it cannot check a udp service (use udp, '
+                    'dns or misc)' % (shown(hc['type']), stream[hc['type']]))
+        elif protocol in ('tcp', 'sctp') and hc['type'] == 'udp':
+            err.add('%s.health_check.type' % path, "'udp' (UDP_CHECK) cannot check a %s service" % protocol)
         if hc.get('port') is None:
             hc['port'] = real_port or (s['ports'][0] if s['ports'] else None)
         if hc['type'] not in ('misc', 'none') and not hc['port'] and 'port' not in given \
@@ -280,7 +346,8 @@ class Builder:
                 err.add('%s.sorry_server' % path, 'needs lvs_ipvs_owner keepalived (keepalived switches to it)')
             if sorry.get('address') in rs_addr.values():
                 err.add('%s.sorry_server.address' % path, '%s is a real server\'s address' % sorry['address'])
-            if sorry.get('address') and sorry.get('address') in (c['lvs_vip'], c['lvs_internal_vip']):
+            vips = (c['lvs_vip'], c['lvs_internal_vip'], c['lvs_internal_vip6'], address)
+            if sorry.get('address') and sorry.get('address') in vips:
                 err.add('%s.sorry_server.address' % path, '%s is a VIP of the directors' % sorry['address'])
             sorry = dict(sorry)
             sorry.setdefault('port', real_port or hc['port'])
@@ -291,13 +358,16 @@ class Builder:
         if dests and total and s['quorum'] > total:
             err.add('%s.quorum' % path, '%d is more than the weight of all its real servers (%d): the service '
                     'would never be up' % (s['quorum'], total))
+        opts = dict(s, health_check=hc)
+        err.extend(service_options.check(opts, given, path, c['lvs_ipvs_owner'], protocol))
         svc = dict(s, forwarding=fwd, address=address, fwmark=fwmark or 0, port=port or 0, real_port=real_port,
-                   netmask=netmask or '', destinations=dests, health_check=hc)
+                   netmask=netmask or '', destinations=dests, health_check=hc, sched_flags=opts['sched_flags'])
         svc.pop('weights')
         if sorry:
             svc['sorry_server'] = sorry
         else:
             svc.pop('sorry_server', None)
+        err.extend(address_family.service_errors(svc, path))
         return svc
 
     def service_duplicates(self, services: List[Dict[str, Any]]) -> None:
@@ -321,12 +391,35 @@ class Builder:
             if a in owners:
                 self.errors.add('hostvars[%s].lvs_real_address' % h, '%s is the address of %s' % (a, owners[a]))
         owners.update({a: 'real server %s' % shown(h) for h, a in rs_addr.items()})
-        for var in ('lvs_vip', 'lvs_internal_vip'):
+        for h, a in self.rs_addr6.items():
+            if a in owners:
+                self.errors.add('hostvars[%s].lvs_real_address6' % h, '%s is also the address of %s' % (a, owners[a]))
+            owners[a] = 'real server %s' % shown(h)
+        for var in ('lvs_vip', 'lvs_internal_vip', 'lvs_internal_vip6'):
             if c[var] and c[var] in owners:
                 self.errors.add(var, '%s is the address of %s: a VIP must be an address of its own' % (
                     c[var], owners[c[var]]))
         if c['lvs_vip'] and c['lvs_vip'] == c['lvs_internal_vip']:
             self.errors.add('lvs_internal_vip', '%s is the same as lvs_vip' % c['lvs_vip'])
+        vips = {c['lvs_vip'], c['lvs_internal_vip'], c['lvs_internal_vip6']}
+        for i, s in enumerate(services):
+            path = 'lvs_services[%d]' % i
+            if s['address'] != c['lvs_vip']:
+                if s['address'] in owners:
+                    self.errors.add(path + '.address', '%s is the address of %s: a VIP must be an address of its '
+                                    'own' % (s['address'], owners[s['address']]))
+                elif s['address'] in (c['lvs_internal_vip'], c['lvs_internal_vip6']):
+                    self.errors.add(path + '.address', '%s is %s (the real servers\' gateway)' % (
+                        s['address'], 'lvs_internal_vip' if s['address'] == c['lvs_internal_vip'] else
+                        'lvs_internal_vip6'))
+            vips.add(s['address'])
+        for i, s in enumerate(services):
+            for j, d in enumerate(x for x in s['destinations'] if not x['managed']):
+                where = 'lvs_services[%d].servers[%d].address' % (i, j)
+                if d['address'] in vips:
+                    self.errors.add(where, '%s is a VIP of the directors' % d['address'])
+                elif d['address'] in owners and not owners[d['address']].startswith('real server'):
+                    self.errors.add(where, '%s is the address of %s' % (d['address'], owners[d['address']]))
 
     def priorities(self, directors: List[str]) -> Dict[str, int]:
         c = self.c
@@ -360,37 +453,82 @@ class Builder:
             self.errors.add('lvs_vrrp_internal_router_id', '%d is also lvs_vrrp_router_id: the two VRRP instances '
                             'need different virtual_router_ids' % c['lvs_vrrp_router_id'])
 
-    def nat(self, c, services, rs_addr) -> None:
-        vip = c['lvs_internal_vip']
+    def nat(self, c, services, fam: int) -> None:
+        """The real servers' gateway of family FAM (lvs_internal_vip, IPv6 lvs_internal_vip6): required, and the
+        nat real servers of that family inside its network, the VIPs outside it."""
+        var = 'lvs_internal_vip' if fam == 4 else 'lvs_internal_vip6'
+        vip, prefix = c[var], c[var + '_prefix']
         if not vip:
-            if self.inv.cluster.get('lvs_internal_vip') in (None, ''):
-                self.errors.add('lvs_internal_vip', 'is required with nat (the real servers\' default gateway, '
-                                'floating between the directors)')
+            if self.inv.cluster.get(var) in (None, ''):
+                self.errors.add(var, 'is required with nat%s (the real servers\' default gateway, floating between '
+                                'the directors)' % ('' if fam == 4 else ' of IPv6 services'))
             return
-        if c['lvs_internal_vip_prefix'] is None:
+        if prefix is None:
             return
-        net = ipaddress.ip_network('%s/%d' % (vip, c['lvs_internal_vip_prefix']), strict=False)
+        net = ipaddress.ip_network('%s/%d' % (vip, prefix), strict=False)
         if c['lvs_vip'] and ipaddress.ip_address(c['lvs_vip']) in net:
-            self.errors.add('lvs_vip', '%s is inside the internal network %s of lvs_internal_vip: NAT needs the VIP '
-                            'on the public side' % (c['lvs_vip'], net))
+            self.errors.add('lvs_vip', '%s is inside the internal network %s of %s: NAT needs the VIP '
+                            'on the public side' % (c['lvs_vip'], net, var))
         for i, s in enumerate(services):
-            if s['forwarding'] != 'nat':
+            if s['address'] != c['lvs_vip'] and s['address'] and ipaddress.ip_address(s['address']) in net:
+                self.errors.add('lvs_services[%d].address' % i, '%s is inside the internal network %s of '
+                                '%s: NAT needs the VIPs on the public side' % (s['address'], net, var))
+            if s['forwarding'] != 'nat' or not s['address'] or address_family.family(s['address']) != fam:
                 continue
             for d in s['destinations']:
                 if ipaddress.ip_address(d['address']) not in net:
                     self.errors.add('lvs_services[%d]' % i, 'nat real server %s (%s) is not on the directors\' '
-                                    'internal network %s (lvs_internal_vip %s/%d): its replies would not return '
-                                    'through the directors' % (shown(d['host']), d['address'], net, vip,
-                                                               c['lvs_internal_vip_prefix']))
+                                    'internal network %s (%s %s/%d): its replies would not return '
+                                    'through the directors' % (shown(d['name']), d['address'], net, var, vip, prefix))
+
+
+def vips_of(vip: Optional[str], services: List[Dict[str, Any]]) -> List[str]:
+    """Every VIP the directors carry: lvs_vip first, then the services' own addresses in order."""
+    out = [vip] if vip else []
+    for s in services:
+        if s['address'] and s['address'] not in out:
+            out.append(s['address'])
+    return out
+
+
+def realserver_vips(services: List[Dict[str, Any]]) -> Dict[str, List[str]]:
+    """The VIPs each managed dr/tun real server must accept (on lo or tunl0): those of the services it serves."""
+    out: Dict[str, List[str]] = {}
+    for s in services:
+        for d in s['destinations']:
+            if d['managed'] and d['forwarding'] in ('dr', 'tun') and s['address']:
+                out.setdefault(d['host'], [])
+                if s['address'] not in out[d['host']]:
+                    out[d['host']].append(s['address'])
+    return out
+
+
+def realserver_gateways(services: List[Dict[str, Any]], gw4: str, gw6: str) -> Dict[str, List[str]]:
+    """The default gateways each managed nat real server routes through: one per family of its nat services."""
+    out: Dict[str, List[str]] = {}
+    for s in services:
+        if s['forwarding'] != 'nat' or not s['address']:
+            continue
+        gw = gw4 if address_family.family(s['address']) == 4 else gw6
+        for d in s['destinations']:
+            if d['managed'] and gw:
+                out.setdefault(d['host'], [])
+                if gw not in out[d['host']]:
+                    out[d['host']].append(gw)
+    return {h: sorted(gws, key=address_family.family) for h, gws in out.items()}
 
 
 def ipvs_config(services: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The table as lvs.cluster.ipvs_rules ``config`` (the director role's table when Ansible owns it)."""
     out = []
     for s in services:
+        thresholds = {k: s[k] for k in ('upper_threshold', 'lower_threshold') if s.get(k)}
         entry: Dict[str, Any] = {'scheduler': s['scheduler'], 'destinations': [
             dict({'address': d['address'], 'weight': d['weight'], 'forwarding': d['forwarding']},
-                 **({} if s['fwmark'] else {'port': d['port']})) for d in s['destinations']]}
+                 **({} if s['fwmark'] else {'port': d['port']}), **thresholds) for d in s['destinations']]}
+        for key in ('sched_flags', 'one_packet', 'persistence_engine'):
+            if s.get(key):
+                entry[key] = s[key]
         if s['fwmark']:
             entry['fwmark'] = s['fwmark']
         else:
@@ -409,7 +547,7 @@ def mark_rules(fwmark_services: List[Dict[str, Any]]) -> List[str]:
             % (s['address'], p, s['name'], s['fwmark']) for s in fwmark_services for p in s['ports']]
 
 
-KNOWN = set(S.CLUSTER) | set(S.REALSERVER) | set(S.DIRECTOR) | {'lvs_model'}
+KNOWN = set(S.CLUSTER) | set(S.REALSERVER) | set(S.DIRECTOR) | set(S.OPERATIONS) | {'lvs_model'}
 
 
 def unknown_variables(names, where: str = '') -> List[str]:
@@ -437,6 +575,37 @@ def agreement(values: Dict[str, Dict[str, Any]]) -> List[str]:
             errors.add(var, 'differs between hosts (%s): a cluster-wide variable must be the same for every '
                        'director and real server (set it in group_vars/all)' % sample)
     return errors
+
+
+SYNC_DAEMON_ROLES = ('director_sync_daemon', 'keepalived_sync_daemon')  # the role variables, as named in their specs
+
+
+def sync_daemon_owner(owner: str, keepalived: bool, per_director: Dict[str, Dict[str, Any]]) -> List[str]:
+    """The IPVS connection sync daemons have one owner: the director role (director_sync_daemon, applied only when
+    Ansible owns the table) or keepalived (keepalived_sync_daemon). PER_DIRECTOR: {host: {variable: value}} of the
+    variables that are set. Both set, the two would stop each other's daemons on every run; the director role's
+    alone with keepalived owning the table is never applied. Each mistake once, with the hosts when not all."""
+    found: Dict[str, List[str]] = {}
+    for host, values in per_director.items():
+        director = values.get('director_sync_daemon', 'none')
+        kad = values.get('keepalived_sync_daemon', False)
+        kad = kad if isinstance(kad, bool) else str(kad).lower() in ('1', 'true', 'yes', 'on')
+        if director in (None, '', 'none'):
+            continue
+        if kad and keepalived:
+            msg = ('%s with keepalived_sync_daemon: true: the director role and keepalived would both run the IPVS '
+                   'sync daemons and stop each other\'s; keep one' % shown(director))
+        elif owner != 'ansible':
+            msg = ('%s applies only with lvs_ipvs_owner: ansible (keepalived owns the table here: set '
+                   'keepalived_sync_daemon: true instead)' % shown(director))
+        else:
+            continue
+        found.setdefault(msg, []).append(host)
+    errors = Errors()
+    for msg, hosts in found.items():
+        errors.add('director_sync_daemon', msg + ('' if len(hosts) == len(per_director) else
+                                                  ' (on %s)' % ', '.join(hosts)))
+    return list(errors)
 
 
 def build(inv: Inventory) -> Tuple[Dict[str, Any], List[str], List[str]]:

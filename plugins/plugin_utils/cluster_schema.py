@@ -33,8 +33,15 @@ HOST_MEANING = 'an inventory host name'
 # keepalived reads '#' and '!' as the start of a comment and splits words on whitespace and quotes.
 URL_PATH = r'/[^\s"\'#!\\{}]*'
 COMMAND = r'(/[^"\\\r\n\x00]*)?'
+COMMAND_MEANING = 'a command line starting with an absolute path (no double quotes, backslashes or newlines)'
 SECRET = r'[^\s"\'#!\\{}]{0,8}'
 PORT = (1, 65535)
+DNS = r'[A-Za-z0-9_.-]{1,253}'
+DNS_MEANING = 'a DNS name (letters, digits, _ . -)'
+# a line of keepalived configuration inside a block: no braces (no new block, no closing of the one it is in),
+# no quotes or comment characters that would swallow the rest of the block
+EXTRA_LINE = r'[A-Za-z_][A-Za-z0-9_-]*( [^{}"#!\\\r\n]*)?'
+EXTRA_MEANING = 'a keepalived keyword and its values (no braces, quotes, #, !, backslashes or newlines)'
 
 
 def port(description, **kw):
@@ -42,28 +49,47 @@ def port(description, **kw):
 
 
 HEALTH_CHECK = Struct('keepalived health check of every real server of the service', {
-    'type': Str('tcp (TCP_CHECK), http (HTTP_GET), https (SSL_GET), misc (MISC_CHECK) or none',
-                choices=('tcp', 'http', 'https', 'misc', 'none'), default='tcp'),
+    'type': Str('tcp (TCP_CHECK), http (HTTP_GET), https (SSL_GET), udp (UDP_CHECK), dns (DNS_CHECK), misc '
+                '(MISC_CHECK) or none; default tcp, udp for a udp service',
+                choices=('tcp', 'http', 'https', 'udp', 'dns', 'misc', 'none'), default='tcp'),
     'port': port('port checked; default the real port (fwmark services: the first of ports)'),
     'path': Str('http/https: URL path requested', pattern=URL_PATH,
                 meaning='a URL path starting with / (no spaces, quotes, #, !, \\ or braces)', default='/'),
     'status_code': Int('http/https: the status the check expects', 100, 599, default=200),
+    'dns_type': Str('dns: the record type queried', choices=('A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'),
+                    default='SOA'),
+    'dns_name': Str('dns: the name queried', pattern=DNS, meaning=DNS_MEANING, default='.'),
+    'virtualhost': Str('http/https: the Host header sent; empty = the real server\'s address', pattern=r'|' + DNS,
+                       meaning=DNS_MEANING, default=''),
+    'digest': Str('http/https: MD5 digest the page must have (keepalived genhash); empty = only the status',
+                  pattern=r'|[0-9a-fA-F]{32}', meaning='32 hexadecimal digits (the output of genhash)', default=''),
     'misc_path': Str('misc: command line run by keepalived, exit 0 = healthy', pattern=COMMAND,
-                     meaning='a command line starting with an absolute path (no double quotes, backslashes '
-                             'or newlines)', default=''),
+                     meaning=COMMAND_MEANING, default=''),
     'connect_timeout': Int('seconds before a check attempt fails', 1, 3600, default=3),
     'retry': Int('failed attempts before the real server is removed', 0, 100, default=2),
     'delay_before_retry': Int('seconds between attempts', 0, 3600, default=1),
 }, default={})
 
 SORRY_SERVER = Struct('keepalived: server used while the quorum is lost', {
-    'address': Address('IPv4 address of the sorry server', required=True),
+    'address': Address('address of the sorry server (the family of the service\'s VIP)', versions=(4, 6),
+                       required=True),
     'port': port('its port; default the real port'),
 })
 
+SERVER = Struct('a real server Ansible does not manage (an appliance, a Windows host): the directors balance to '
+                'it, nothing logs into it', {
+                    'address': Address('its address, of the family of the service\'s VIP (the directors send to it)',
+                                       versions=(4, 6), required=True),
+                    'port': port('nat: its port; default the service\'s real_port (dr and tun: the service port)'),
+                    'weight': Int('IPVS weight, 0 = drained', 0, ipvs_model.MAX_WEIGHT, default=1),
+                    'name': Str('a name for it in status and messages; default its address', pattern=NAME,
+                                meaning=NAME_MEANING),
+                })
+
 SERVICE = Struct('a virtual service', {
     'name': Str('unique name of the service', pattern=NAME, meaning=NAME_MEANING, required=True),
-    'address': Address('the VIP of the service; default lvs_vip (the only VIP the directors carry today)'),
+    'address': Address('the VIP of the service, IPv4 or IPv6 (the directors carry it, and dr/tun real servers of '
+                       'the service); default lvs_vip', versions=(4, 6)),
     'protocol': Str('tcp, udp or sctp (not with fwmark)', choices=ipvs_model.PROTOCOLS, default='tcp'),
     'port': port('virtual port (or fwmark)'),
     'fwmark': Int('firewall-mark service instead of protocol/port', 1, ipvs_model.MAX_FWMARK),
@@ -73,9 +99,12 @@ SERVICE = Struct('a virtual service', {
     'forwarding': Str('dr, nat or tun; default lvs_forwarding', choices=FORWARDINGS, hints=FORWARDING_HINTS),
     'scheduler': Str('IPVS scheduler', choices=ipvs_model.SCHEDULERS, default=ipvs_model.DEFAULT_SCHEDULER),
     'persistence': Int('persistence timeout in seconds, 0 = none', 0, ipvs_model.MAX_PERSISTENCE, default=0),
-    'netmask': Str('persistence netmask (dotted IPv4 netmask), needs persistence', default=''),
-    'realservers': List('hosts of the real-server group serving it; empty = all',
+    'netmask': Str('persistence netmask (dotted IPv4 netmask; IPv6: a prefix length), needs persistence',
+                   default=''),
+    'realservers': List('hosts of the real-server group serving it; empty = all (none when servers is given)',
                         Str('a real server', pattern=HOST, meaning=HOST_MEANING), unique=True, default=[]),
+    'servers': List('real servers that are not inventory hosts (configured on the directors only)', SERVER,
+                    default=[]),
     'weights': Map('per-host weight for this service (overrides lvs_weight)',
                    Str('a real server', pattern=HOST, meaning=HOST_MEANING),
                    Int('weight', 0, ipvs_model.MAX_WEIGHT), default={}),
@@ -84,6 +113,75 @@ SERVICE = Struct('a virtual service', {
     'quorum': Int('keepalived: minimum weight sum of healthy real servers', 1, 2147483647, default=1),
     'hysteresis': Int('keepalived: quorum hysteresis', 0, 2147483647, default=0),
     'sorry_server': SORRY_SERVER,
+    'sched_flags': List('scheduler flags (sh: sh-fallback, sh-port; mh: mh-fallback, mh-port; else flag-1..3)',
+                        Str('a flag', pattern=r'[a-z0-9-]{1,16}', meaning='a flag name'), unique=True, default=[]),
+    'one_packet': Bool('udp and fwmark services: schedule every datagram on its own (ipvsadm -o, keepalived ops)',
+                       default=False),
+    'persistence_engine': Str('persistence engine (sip: Call-ID), needs persistence', choices=('sip',), default=None),
+    'upper_threshold': Int('connections above which a real server gets no new one, 0 = none', 0,
+                           ipvs_model.MAX_THRESHOLD, default=0),
+    'lower_threshold': Int('connections below which it gets new ones again, 0 = none', 0, ipvs_model.MAX_THRESHOLD,
+                           default=0),
+    'inhibit_on_failure': Bool('keepalived: a failed real server keeps its place with weight 0 (its established '
+                               'connections go on) instead of leaving the table', default=False),
+    'alpha': Bool('keepalived: real servers start as failed until a first check succeeds', default=False),
+    'omega': Bool('keepalived: run quorum_down when the virtual server is removed (keepalived stops)', default=False),
+    'quorum_up': Str('keepalived: command run when the quorum is gained', pattern=COMMAND, meaning=COMMAND_MEANING,
+                     default=''),
+    'quorum_down': Str('keepalived: command run when the quorum is lost', pattern=COMMAND, meaning=COMMAND_MEANING,
+                       default=''),
+    'sorry_server_inhibit': Bool('keepalived: keep the sorry server in the table with weight 0 while the quorum holds',
+                                 default=False),
+    'keepalived_extra': List('keepalived: lines added to the virtual_server block as they are, for options the '
+                             'model does not cover', Str('a line', pattern=EXTRA_LINE, meaning=EXTRA_MEANING),
+                             default=[]),
+})
+
+VRRP_SCRIPT = Struct('a check keepalived runs on every director (vrrp_script, tracked by every VRRP instance)', {
+    'name': Str('its name in keepalived.conf', pattern=NAME, meaning=NAME_MEANING, required=True),
+    'script': Str('command line run by keepalived, exit 0 = healthy', pattern=r'/[^"\\\r\n\x00]*',
+                  meaning=COMMAND_MEANING, required=True),
+    'interval': Int('seconds between two runs', 1, 3600, default=2),
+    'timeout': Int('seconds a run may take before it counts as failed', 1, 3600, default=2),
+    'weight': Int('0: the director goes to FAULT while the check fails (its VIPs move); negative: its priority '
+                  'drops by that much while failing; positive: rises while succeeding', -253, 253, default=0),
+    'rise': Int('successes before a failed check counts as healthy again', 1, 100, default=1),
+    'fall': Int('failures before a healthy check counts as failed', 1, 100, default=1),
+})
+TRACK_INTERFACE = Struct('an interface every VRRP instance tracks (track_interface)', {
+    'name': Str('the interface', pattern=IFNAME, meaning=IFNAME_MEANING, required=True),
+    'weight': Int('0: FAULT while it is down; negative: the priority drops by that much', -253, 253, default=0),
+})
+VRRP_NOTIFY = Struct('commands keepalived runs when the VRRP state changes (the sync group\'s with nat)', {
+    state: Str('command run on entering %s' % state.upper(), pattern=COMMAND, meaning=COMMAND_MEANING, default='')
+    for state in ('master', 'backup', 'fault', 'stop')
+}, default={})
+EMAIL = r'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+'
+VRRP_EMAIL = Struct('keepalived\'s e-mail alerts (global_defs notification_email, smtp_server)', {
+    'to': List('addresses alerted', Str('an e-mail address', pattern=EMAIL, meaning='an e-mail address'),
+               unique=True, default=[]),
+    'from': Str('the sender; empty = keepalived\'s default', pattern='|' + EMAIL, meaning='an e-mail address',
+                default=''),
+    'smtp_server': Str('the SMTP relay (name or address)', pattern='|' + DNS, meaning=DNS_MEANING, default=''),
+    'smtp_port': port('its port', default=25),
+    'connect_timeout': Int('seconds to connect to it', 1, 3600, default=30),
+    'alert': Bool('send a mail on every VRRP state change and health-check transition (smtp_alert)', default=True),
+}, default={})
+VRRP_GARP = Struct('gratuitous ARP of a new MASTER (global_defs vrrp_garp_*)', {
+    'master_delay': Int('seconds after becoming MASTER before the second burst (0 = none)', 0, 1000, default=5),
+    'master_repeat': Int('gratuitous ARPs per burst', 1, 1000, default=5),
+    'master_refresh_repeat': Int('gratuitous ARPs per refresh (keepalived_garp_master_refresh)', 1, 1000, default=1),
+    'lower_prio_delay': Int('seconds before the burst after an advert of lower priority', 0, 1000, default=5),
+    'lower_prio_repeat': Int('gratuitous ARPs then (0 = none)', 0, 1000, default=0),
+}, default={})
+
+VRRP_INSTANCE = Struct('a VRRP instance carrying some of the VIPs, MASTER on its own director (active/active)', {
+    'name': Str('the instance name in keepalived.conf', pattern=NAME, meaning=NAME_MEANING, required=True),
+    'vips': List('the VIPs it carries (lvs_vip or a service\'s address; each VIP in one instance)',
+                 Address('a VIP', versions=(4, 6)), unique=True, min_items=1, required=True),
+    'router_id': Int('its virtual_router_id; default lvs_vrrp_router_id + its position (0, 1, ...)', 1, 255),
+    'master': Str('the director that is its MASTER (the highest priority); default the first director', pattern=HOST,
+                  meaning=HOST_MEANING, default=''),
 })
 
 # Cluster-wide variables: the same for every host (usually group_vars/all).
@@ -94,14 +192,18 @@ CLUSTER = {
                                 default='realservers'),
     'lvs_forwarding': Str('default forwarding method of the services: dr, nat or tun', choices=FORWARDINGS,
                           hints=FORWARDING_HINTS, default='dr'),
-    'lvs_vip': Address('the public virtual IPv4 address', required=True),
-    'lvs_vip_prefix': Int('prefix length of the VIP on the directors', 1, 32, default=32),
+    'lvs_vip': Address('the public virtual address (IPv4 or IPv6)', versions=(4, 6), required=True),
+    'lvs_vip_prefix': Int('prefix length of the IPv4 VIPs on the directors (IPv6 VIPs are /128)', 1, 32, default=32),
     'lvs_public_interface': Str('director interface for the VIP; empty = the one whose network contains it',
                                 pattern='|' + IFNAME, meaning=IFNAME_MEANING, default=''),
     'lvs_internal_vip': Address('NAT only: the real servers\' default gateway, floating between the directors',
                                 empty=True, default=''),
     'lvs_internal_vip_prefix': Int('prefix length of lvs_internal_vip (the real servers\' network)', 1, 30,
                                    default=24),
+    'lvs_internal_vip6': Address('NAT with IPv6 services: the real servers\' IPv6 default gateway, floating between '
+                                 'the directors', versions=(6,), empty=True, default=''),
+    'lvs_internal_vip6_prefix': Int('prefix length of lvs_internal_vip6 (the real servers\' IPv6 network)', 1, 126,
+                                    default=64),
     'lvs_internal_interface': Str('director interface for lvs_internal_vip; empty = found by subnet',
                                   pattern='|' + IFNAME, meaning=IFNAME_MEANING, default=''),
     'lvs_ipvs_owner': Str('who owns the IPVS table: keepalived or ansible, never both',
@@ -115,6 +217,14 @@ CLUSTER = {
                                        default=52),
     'lvs_vrrp_priority_base': Int('VRRP priority of the first director', 1, 254, default=150),
     'lvs_vrrp_priority_step': Int('priority difference between consecutive directors', 1, 253, default=50),
+    'lvs_vrrp_instances': List('VRRP instances of the VIPs (active/active: each instance MASTER on its own '
+                               'director); empty = one instance, VI_PUBLIC, with every VIP', VRRP_INSTANCE, default=[]),
+    'lvs_vrrp_scripts': List('checks keepalived runs on every director, tracked by every VRRP instance',
+                             VRRP_SCRIPT, default=[]),
+    'lvs_vrrp_track_interfaces': List('interfaces every VRRP instance tracks', TRACK_INTERFACE, default=[]),
+    'lvs_vrrp_notify': VRRP_NOTIFY,
+    'lvs_vrrp_email': VRRP_EMAIL,
+    'lvs_vrrp_garp': VRRP_GARP,
     'lvs_vrrp_auth_pass': Str('VRRP PASS secret, at most 8 characters; empty = no authentication',
                               pattern=SECRET, allow_int=True, secret=True,
                               meaning='at most 8 characters without spaces, quotes, #, !, \\ or braces '
@@ -123,7 +233,9 @@ CLUSTER = {
 
 # Per-host variables (host_vars).
 REALSERVER = {
-    'lvs_real_address': Address('address the directors send to; default ansible_host'),
+    'lvs_real_address': Address('address the directors send to (IPv4 or IPv6); default ansible_host', versions=(4, 6)),
+    'lvs_real_address6': Address('IPv6 address the directors send to for IPv6 services, when lvs_real_address is '
+                                 'IPv4 (a dual-stack real server)', versions=(6,)),
     'lvs_weight': Int('IPVS weight, 0 = drained', 0, ipvs_model.MAX_WEIGHT, default=1),
 }
 DIRECTOR = {
@@ -152,3 +264,35 @@ def argument_spec():
             option['no_log'] = True
         out[name] = option
     return out
+
+
+# Variables of the day-2 playbooks (drain, restore, rolling, handover, status) and of the lock every playbook
+# takes: extra vars of one run, checked by lvs.cluster.cluster_model like the cluster's own.
+SERVER = Str('a real server: its inventory name or its address', pattern=HOST, meaning=HOST_MEANING)
+OPERATIONS = {
+    'lvs_lock_wait': Int('seconds a run waits for a host locked by another run of the collection', 0, 86400,
+                         default=600),
+    'lvs_lock_ttl': Int('seconds a lock lasts unless renewed (a run killed half-way blocks others that long at '
+                        'most; on the same controller not at all)', 60, 604800, default=3600),
+    'lvs_drain': List('real servers to take out (weight 0 on every director, connections kept)', SERVER,
+                      unique=True, default=[]),
+    'lvs_restore': List('drained real servers to put back with their configured weights; [all] = every one',
+                        SERVER, unique=True, default=[]),
+    'lvs_drain_force': Bool('allow a drain that leaves a service with no weight at all', default=False),
+    'lvs_drain_timeout': Int('seconds to wait for the active connections of drained servers to end', 0, 86400,
+                             default=300),
+    'lvs_drain_strict': Bool('fail (instead of reporting them) when connections are left after '
+                             'lvs_drain_timeout', default=False),
+    'lvs_rolling_tasks': Str('rolling: tasks file run on each real server while it is drained', default=''),
+    'lvs_rolling_batch': Int('rolling: real servers drained at a time', 1, 1000, default=1),
+    'lvs_rolling_check_timeout': Int('rolling: seconds for a real server to answer its service port again', 1,
+                                     3600, default=60),
+    'lvs_handover_to': Str('handover: the director that gets every VIP; empty = the BACKUP of highest priority; '
+                           'configured = each VRRP instance back on its configured master (undoes a handover)',
+                           pattern='|' + HOST, meaning=HOST_MEANING, default=''),
+    'lvs_handover_restart': Bool('handover: restart keepalived on the BACKUP before it takes over and on the old '
+                                 'MASTER after (e.g. after an upgrade)', default=False),
+    'lvs_status_file': Str('status: also write the status of every director as JSON to this file on the '
+                           'controller; empty = only print it', default=''),
+    'lvs_handover_timeout': Int('handover: seconds to wait for each VRRP state change', 1, 3600, default=60),
+}

@@ -132,12 +132,20 @@ class Address(Field):
         if not isinstance(value, str):
             return self.bad(errors, path, value, 'is not an %s address (write it as a string)' % what)
         try:
+            if '%' in value:
+                raise ValueError(value)  # Python takes fe80::1%eth0 (a scope): no VIP or real server has one
             addr = ipaddress.ip_address(value)
         except ValueError:
             return self.bad(errors, path, value, 'is not an %s address (written without leading zeros, prefix, '
                             'scope or spaces)' % what)
         if addr.version not in self.versions:
             return self.bad(errors, path, value, 'is not an %s address' % what)
+        if addr.version == 6 and addr.ipv4_mapped:
+            return self.bad(errors, path, value, 'is an IPv4-mapped IPv6 address: write the IPv4 address %s'
+                            % addr.ipv4_mapped)
+        if addr.version == 6 and addr.is_link_local:
+            return self.bad(errors, path, value, 'is a link-local IPv6 address (valid on one link only): use a global '
+                            'or unique local address')
         if addr.is_unspecified or addr.is_multicast or addr.is_loopback or str(addr) == '255.255.255.255':
             return self.bad(errors, path, value, 'is a %s address, not one a host can use' % (
                 'loopback' if addr.is_loopback else 'multicast' if addr.is_multicast else 'reserved'))

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What one host of the cluster model needs from gathered facts: a director's public and internal
-interfaces (the ones whose IPv4 networks hold the VIPs) and the unicast VRRP addresses of its peers."""
+interfaces (the ones whose networks, IPv4 or IPv6, hold the VIPs) and the unicast VRRP addresses of its peers."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
 
 
-def networks(facts: Dict[str, Any]) -> List[Tuple[str, ipaddress.IPv4Interface]]:
-    """(interface, address/prefix) for every IPv4 address in setup facts, lo excluded, sorted by name."""
-    out = []
+def networks(facts: Dict[str, Any]) -> List[Tuple[str, Any]]:
+    """(interface, address/prefix) for every IPv4 address and global IPv6 address in setup facts, lo excluded,
+    sorted by name (IPv4 first on each interface)."""
+    out: List[Tuple[str, Any]] = []
     for name in sorted(facts.get('interfaces') or []):
         if name == 'lo':
             continue
@@ -23,6 +24,9 @@ def networks(facts: Dict[str, Any]) -> List[Tuple[str, ipaddress.IPv4Interface]]
         for a in [info.get('ipv4'), *(info.get('ipv4_secondaries') or [])]:
             if isinstance(a, dict) and a.get('address') and a.get('netmask'):
                 out.append((name, ipaddress.IPv4Interface('%s/%s' % (a['address'], a['netmask']))))
+        for a in info.get('ipv6') or []:
+            if isinstance(a, dict) and a.get('address') and a.get('prefix') and a.get('scope') == 'global':
+                out.append((name, ipaddress.IPv6Interface('%s/%s' % (a['address'], a['prefix']))))
     return out
 
 
@@ -30,13 +34,14 @@ def interface_for(facts: Dict[str, Any], addr: str) -> Optional[Tuple[str, str]]
     """(interface, its address) of the first network that contains *addr* and is not a host route."""
     target = ipaddress.ip_address(addr)
     for name, iface in networks(facts):
-        if iface.network.prefixlen < 32 and target in iface.network:
+        if iface.version == target.version and iface.network.prefixlen < iface.max_prefixlen \
+                and target in iface.network:
             return name, str(iface.ip)
     return None
 
 
 def describe(facts: Dict[str, Any]) -> str:
-    return ', '.join('%s %s' % (n, i.with_prefixlen) for n, i in networks(facts)) or 'no IPv4 address'
+    return ', '.join('%s %s' % (n, i.with_prefixlen) for n, i in networks(facts)) or 'no IP address'
 
 
 def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: Errors) -> Dict[str, Any]:
@@ -47,7 +52,9 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
         return out
     kinds = [('public', 'lvs_public_interface', 'lvs_vip', model['vip'])]
     if 'nat' in model['forwardings']:
-        kinds.append(('internal', 'lvs_internal_interface', 'lvs_internal_vip', model['internal_vip']))
+        # the IPv4 gateway when there is one (the IPv6 one floats on the same interface)
+        kinds.append(('internal', 'lvs_internal_interface', 'lvs_internal_vip' if model['internal_vip'] else
+                      'lvs_internal_vip6', model['internal_vip'] or model.get('internal_vip6', '')))
     for kind, if_var, addr_var, addr in kinds:
         configured = model[kind + '_interface']
         if configured:
@@ -61,24 +68,42 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
             continue
         found = interface_for(facts, addr) if addr else None
         if not found:
-            errors.add(addr_var, '%s is inside no IPv4 network of director %r (%s): use an address of its network '
+            errors.add(addr_var, '%s is inside no network of director %r (%s): use an address of its network '
                        'or set %s' % (addr, host, describe(facts), if_var))
             continue
         out[kind + '_interface'], out[kind + '_address'] = found
+    other_vips(model, host, facts, out['public_interface'], errors)
     on_link(model, host, facts, errors)
     return out
 
 
+def other_vips(model: Dict[str, Any], host: str, facts: Dict[str, Any], public: str, errors: Errors) -> None:
+    """The services' own VIPs float with lvs_vip on the public interface: each must be in one of its networks
+    (or lvs_public_interface is set and names the interface on purpose)."""
+    if not public or model['public_interface']:
+        return
+    for vip in model.get('vips', [])[1:]:
+        i = next(n for n, s in enumerate(model['services']) if s['address'] == vip)
+        found = interface_for(facts, vip)
+        if found is None:
+            errors.add('lvs_services[%d].address' % i, '%s is inside no network of director %r (%s): use an '
+                       'address of its network or set lvs_public_interface' % (vip, host, describe(facts)))
+        elif found[0] != public:
+            errors.add('lvs_services[%d].address' % i, '%s is on %s of director %r, lvs_vip %s on %s: every VIP '
+                       'floats on one interface' % (vip, found[0], host, model['vip'], public))
+
+
 def on_link(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: Errors) -> None:
     """Direct routing rewrites only the MAC address: every dr real server must be on a network of the director."""
-    nets = [iface.network for _name, iface in networks(facts) if iface.network.prefixlen < 32]
+    nets = [iface.network for _name, iface in networks(facts) if iface.network.prefixlen < iface.max_prefixlen]
     for i, s in enumerate(model['services']):
         for d in s['destinations']:
-            if d['forwarding'] == 'dr' and not any(ipaddress.ip_address(d['address']) in n for n in nets):
+            addr = ipaddress.ip_address(d['address'])
+            if d['forwarding'] == 'dr' and not any(addr.version == n.version and addr in n for n in nets):
                 errors.add('lvs_services[%d]' % i, 'dr real server %r (%s) is on no network of director %r (%s): '
                            'direct routing needs the real servers on a LAN of the director (use tun or nat across '
                            'routers)'
-                           % (d['host'], d['address'], host, describe(facts)))
+                           % (d['name'], d['address'], host, describe(facts)))
 
 
 def first_address(facts: Dict[str, Any], name: str) -> str:

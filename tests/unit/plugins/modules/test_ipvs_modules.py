@@ -393,3 +393,12 @@ def test_diff_texts_only_in_diff_mode(kernel, tmp_path):
     dest = {'service_address': '10.2.0.3', 'service_port': 80, 'address': '192.168.1.99'}
     assert 'diff' not in run_module(ipvs_dest.main, dest, dests_fake(), check_mode=True)
     assert run_module(ipvs_dest.main, dest, dests_fake(), check_mode=True, diff=True)['diff']['after']
+
+
+def test_wait_weights_not_names_the_destinations_off_the_weight():
+    from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import weights_not
+    services = [{'destinations': [{'address': '10.0.0.11', 'weight': 2}, {'address': '10.0.0.12', 'weight': 0}]},
+                {'destinations': [{'address': '10.0.0.11', 'weight': 0}]}]
+    assert weights_not(services, ['10.0.0.11', '10.0.0.12'], 0) == {'10.0.0.11': 2}
+    assert weights_not(services, ['10.0.0.12'], 0) == {}
+    assert weights_not(services, ['10.0.0.11'], None) == {}  # no weight asked: none looked at

@@ -22,14 +22,23 @@ def test_dr_model():
     (svc,) = model['services']
     assert svc['address'] == '192.0.2.10' and svc['port'] == 80 and svc['real_port'] == 80
     assert svc['health_check'] == {'type': 'http', 'path': '/health', 'port': 80, 'status_code': 200,
-                                   'misc_path': '', 'connect_timeout': 3, 'retry': 2, 'delay_before_retry': 1}
+                                   'misc_path': '', 'connect_timeout': 3, 'retry': 2, 'delay_before_retry': 1,
+                                   'dns_type': 'SOA', 'dns_name': '.', 'virtualhost': '', 'digest': ''}
     assert svc['destinations'] == [
-        {'host': 'rs1', 'address': '192.0.2.21', 'port': 80, 'weight': 1, 'forwarding': 'dr'},
-        {'host': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 3, 'forwarding': 'dr'}]
+        {'host': 'rs1', 'name': 'rs1', 'address': '192.0.2.21', 'port': 80, 'weight': 1, 'forwarding': 'dr',
+         'managed': True},
+        {'host': 'rs2', 'name': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 3, 'forwarding': 'dr',
+         'managed': True}]
+    assert model['vips'] == ['192.0.2.10'] and model['realserver_vips'] == {'rs1': ['192.0.2.10'],
+                                                                            'rs2': ['192.0.2.10']}
     assert model['priorities'] == {'director1': 150, 'director2': 100}
     assert model['realserver_modes'] == {'rs1': ['dr'], 'rs2': ['dr']}
     assert model['forwardings'] == ['dr'] and model['schedulers'] == ['wlc']
-    assert model['vrrp'] == {'router_id': 51, 'internal_router_id': 52, 'auth': True}
+    assert model['vrrp'] == {'router_id': 51, 'internal_router_id': 52, 'auth': True, 'scripts': [],
+                             'track_interfaces': [], 'notify': {}, 'email': {}, 'garp': {}, 'instances': [
+                                 {'name': 'VI_PUBLIC', 'vips': ['192.0.2.10'], 'router_id': 51, 'master': 'director1',
+                                  'priorities': {'director1': 150, 'director2': 100}, 'family': 4,
+                                  'addresses': ['192.0.2.10/32'], 'excluded': []}]}
     assert 's3cret' not in repr(model)
 
 
@@ -83,8 +92,43 @@ def test_weights_per_service_and_realserver_subset():
     model, errors = build(C.service(realservers=['rs2'], weights={'rs2': 0}))[:2]
     assert errors == []
     assert model['services'][0]['destinations'] == [
-        {'host': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 0, 'forwarding': 'dr'}]
+        {'host': 'rs2', 'name': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 0, 'forwarding': 'dr',
+         'managed': True}]
     assert model['realserver_modes'] == {'rs2': ['dr']}
+
+
+def test_several_vips():
+    """A service with its own address: the directors carry it, and the dr real servers of that service."""
+    model, errors = build(C.services(C.WEB, dict(C.WEB, name='api', address='192.0.2.11', realservers=['rs1']),
+                                     dict(C.WEB, name='api-tls', port=443, address='192.0.2.11')))[:2]
+    assert errors == []
+    assert model['vips'] == ['192.0.2.10', '192.0.2.11']
+    assert model['realserver_vips'] == {'rs1': ['192.0.2.10', '192.0.2.11'], 'rs2': ['192.0.2.10', '192.0.2.11']}
+    assert [(s['address'], s['port']) for s in model['ipvs_config']] == [
+        ('192.0.2.10', 80), ('192.0.2.11', 80), ('192.0.2.11', 443)]
+
+
+def test_unmanaged_real_servers():
+    """servers: real servers by address (seed 000's Windows hosts); with no realservers, no inventory host serves."""
+    model, errors = build(C.services(C.WEB, dict(C.WEB, name='win', address='192.0.2.12', servers=[
+        {'address': '192.0.2.41', 'weight': 2, 'name': 'win1'}, {'address': '192.0.2.42'}])))[:2]
+    assert errors == []
+    win = model['services'][1]
+    assert win['destinations'] == [
+        {'host': None, 'name': 'win1', 'address': '192.0.2.41', 'port': 80, 'weight': 2, 'forwarding': 'dr',
+         'managed': False},
+        {'host': None, 'name': '192.0.2.42', 'address': '192.0.2.42', 'port': 80, 'weight': 1, 'forwarding': 'dr',
+         'managed': False}]
+    assert model['realserver_vips'] == {'rs1': ['192.0.2.10'], 'rs2': ['192.0.2.10']}  # no inventory host has .12
+    assert model['vips'] == ['192.0.2.10', '192.0.2.12']
+    nat, errors = build(C.service(base=C.NAT, servers=[{'address': '10.0.0.40', 'port': 8081}],
+                                  realservers=['rs1']))[:2]
+    assert errors == []
+    got = [(d['address'], d['port']) for d in nat['services'][0]['destinations']]
+    assert got == [('10.0.0.21', 8080), ('10.0.0.40', 8081)]
+    errors = build(C.service(base=C.NAT, servers=[{'address': '192.0.2.40'}]))[1]
+    assert any("nat real server '192.0.2.40' (192.0.2.40) is not on the directors' internal network" in e
+               for e in errors), errors
 
 
 def test_numbers_as_strings_from_templates():
@@ -137,3 +181,68 @@ def test_unknown_variables():
     assert len(errors) == 1
     assert errors[0].startswith('hostvars[d1].lvs_forwardng: unknown variable (known: lvs_director_group')
     assert errors[0].endswith('did you mean lvs_forwarding?')
+
+
+def test_a_udp_service_is_checked_over_udp():
+    model, errors = build(C.services(dict(C.WEB, name='dns', protocol='udp', port=53),
+                                     dict(C.WEB, name='dns-q', protocol='udp', port=5353,
+                                          health_check={'type': 'dns', 'dns_name': 'example.org'})))[:2]
+    assert errors == []
+    assert model['services'][0]['health_check']['type'] == 'udp'
+    hc = model['services'][1]['health_check']
+    assert (hc['type'], hc['dns_type'], hc['dns_name'], hc['port']) == ('dns', 'SOA', 'example.org', 5353)
+
+
+def test_ipvs_options_reach_the_director_role_table_and_the_modules_accept_it():
+    from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
+    inv = C.cluster(lvs_ipvs_owner='ansible', lvs_services=[
+        {'name': 'sip', 'protocol': 'udp', 'port': 5060, 'scheduler': 'sh', 'sched_flags': ['sh-port', 'flag-1'],
+         'one_packet': True, 'persistence': 30, 'persistence_engine': 'sip', 'upper_threshold': 50,
+         'lower_threshold': 5}])
+    model, errors = build(inv)[:2]
+    assert errors == []
+    (entry,) = model['ipvs_config']
+    assert entry['sched_flags'] == ['sh-fallback', 'sh-port']  # flag-1 is sh-fallback, in ipvsadm's order
+    assert entry['one_packet'] is True and entry['persistence_engine'] == 'sip'
+    assert {(d['upper_threshold'], d['lower_threshold']) for d in entry['destinations']} == {(50, 5)}
+    svc = ipvs_model.service_with_dests(entry)  # what lvs.cluster.ipvs_rules does with the role's config
+    assert svc.sched_flags == ('sh-fallback', 'sh-port') and svc.one_packet and svc.persistence_engine == 'sip'
+    assert [(d.upper_threshold, d.lower_threshold) for d in svc.destinations] == [(50, 5), (50, 5)]
+
+
+def test_vip_devices_per_forwarding_method():
+    from ansible_collections.lvs.cluster.plugins.plugin_utils import address_family
+    vips = ['192.0.2.10', '2001:db8::10']
+    assert address_family.vip_devices('dr', vips) == [{'cidr': '192.0.2.10/32', 'dev': 'lo'},
+                                                      {'cidr': '2001:db8::10/128', 'dev': 'lo'}]
+    assert address_family.vip_devices('tun', vips) == [{'cidr': '192.0.2.10/32', 'dev': 'tunl0'},
+                                                       {'cidr': '2001:db8::10/128', 'dev': 'ip6tnl0'}]
+    assert address_family.vip_devices('nat', vips) == [] and address_family.vip_devices('none', vips) == []
+
+
+def test_ipv6_nat_model():
+    inv = C.cluster(C.NAT6, lvs_vrrp_auth_pass=None)
+    model, errors, warnings = cluster_model.build(cluster_model.Inventory(**inv))
+    assert errors == [] and warnings == []
+    assert model['nat_families'] == [6] and model['internal_vip'] == '' and model['internal_vip6'] == '2001:db8:1::fe'
+    assert model['gateway'] == {'family': 6, 'cidrs': ['2001:db8:1::fe/64'], 'addresses': ['2001:db8:1::fe/64'],
+                                'excluded': []}
+    assert model['realserver_gateways'] == {'rs1': ['2001:db8:1::fe'], 'rs2': ['2001:db8:1::fe']}
+    assert [d['address'] for d in model['services'][0]['destinations']] == ['2001:db8:1::21', '2001:db8:1::22']
+    assert model['vrrp']['instances'][0]['family'] == 6
+
+
+def test_dual_stack_nat_model():
+    inv = C.cluster(C.NAT, lvs_internal_vip6='2001:db8:1::fe', lvs_services=[
+        {'name': 'http', 'port': 80, 'real_port': 8080},
+        {'name': 'http6', 'address': '2001:db8::10', 'port': 80, 'real_port': 8080}])
+    inv['hostvars']['rs1']['lvs_real_address6'] = '2001:db8:1::21'
+    inv['hostvars']['rs2']['lvs_real_address6'] = '2001:db8:1::22'
+    model, errors, warnings = cluster_model.build(cluster_model.Inventory(**inv))
+    assert errors == [] and warnings == []
+    assert model['gateway']['addresses'] == ['10.0.0.254/24'] and model['gateway']['excluded'] == ['2001:db8:1::fe/64']
+    assert model['realserver_gateways']['rs1'] == ['10.0.0.254', '2001:db8:1::fe']
+    # an IPv6 gateway without an IPv6 nat service is not used, and said so
+    inv = C.cluster(C.NAT, lvs_internal_vip6='2001:db8:1::fe')
+    warnings = cluster_model.build(cluster_model.Inventory(**inv))[2]
+    assert warnings == ['lvs_internal_vip6 is not used: no IPv6 service forwards by nat']

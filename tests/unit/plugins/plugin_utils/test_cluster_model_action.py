@@ -73,6 +73,13 @@ all:
     return inv
 
 
+def host_vars(inv, host, text):
+    """INV with host_vars/HOST.yml holding TEXT."""
+    (inv / 'host_vars').mkdir(exist_ok=True)
+    (inv / 'host_vars' / ('%s.yml' % host)).write_text(text)
+    return inv
+
+
 GOOD = 'lvs_vip: 192.0.2.10\nlvs_services: [{name: http, port: 80}]\n'
 
 
@@ -84,9 +91,7 @@ def test_secret_as_number_and_unreachable_hosts(tmp_path):
 
 
 def test_misspelled_variable(tmp_path):
-    inv = write_inventory(tmp_path, GOOD + 'lvs_forwardng: nat\n')
-    (inv / 'host_vars').mkdir()
-    (inv / 'host_vars' / 'rs1.yml').write_text('lvs_wieght: 2\n')
+    inv = host_vars(write_inventory(tmp_path, GOOD + 'lvs_forwardng: nat\n'), 'rs1', 'lvs_wieght: 2\n')
     rc, out = playbook(tmp_path, inv)
     assert rc != 0
     assert 'lvs_forwardng: unknown variable' in out and 'did you mean lvs_forwarding?' in out
@@ -102,9 +107,7 @@ def test_undefined_vault_variable(tmp_path):
 
 
 def test_variable_differs_between_hosts(tmp_path):
-    inv = write_inventory(tmp_path, GOOD)
-    (inv / 'host_vars').mkdir()
-    (inv / 'host_vars' / 'rs2.yml').write_text('lvs_vip: 192.0.2.11\n')
+    inv = host_vars(write_inventory(tmp_path, GOOD), 'rs2', 'lvs_vip: 192.0.2.11\n')
     rc, out = playbook(tmp_path, inv)
     assert rc != 0
     assert "lvs_vip: differs between hosts (d1: '192.0.2.10', d2: '192.0.2.10', rs1: '192.0.2.10', rs2: " \
@@ -126,6 +129,47 @@ def test_limit_still_checks_the_whole_cluster(tmp_path, limit):
 def test_later_plays_do_not_run_after_a_model_error(tmp_path):
     rc, out = playbook(tmp_path, write_inventory(tmp_path, 'lvs_vip: 192.0.2.300\nlvs_services: []\n'))
     assert rc != 0
-    assert "lvs_vip: '192.0.2.300' is not an IPv4 address" in out
+    assert "lvs_vip: '192.0.2.300' is not an IPv4 or IPv6 address" in out
     assert 'lvs_services: needs at least one service' in out
     assert 'MODEL' not in out
+
+
+def test_day2_variables_are_checked_with_the_model(tmp_path):
+    """The day-2 playbooks' extra vars: a misspelled one, a bad value and an unknown real server are errors of
+    the static check, before any host is contacted; good ones reach lvs_model.operations with their defaults."""
+    inv = write_inventory(tmp_path, GOOD)
+    rc, out = playbook(tmp_path, inv, '-e', '{"lvs_drian": ["rs1"], "lvs_lock_wait": -5, "lvs_drain": ["rs9"]}')
+    assert rc != 0
+    assert 'lvs_drian: unknown variable' in out and 'did you mean lvs_drain?' in out
+    assert 'lvs_lock_wait: -5 is out of range 0-86400' in out
+    assert "lvs_drain[0]: 'rs9' is not a real server of any service (real servers: rs1, rs2)" in out
+    rc, out = playbook(tmp_path, inv, '-e', '{"lvs_drain": ["rs2"]}')
+    assert rc == 0, out
+    model = model_of(out)
+    assert model['drained'] == ['192.0.2.22'] and model['operations']['lvs_drain_timeout'] == 300
+    assert [d['weight'] for d in model['services'][0]['destinations']] == [1, 0]
+
+
+@pytest.mark.parametrize('extra, error', [
+    ('lvs_ipvs_owner: ansible\ndirector_sync_daemon: both\nkeepalived_sync_daemon: true\n',
+     "director_sync_daemon: 'both' with keepalived_sync_daemon: true: the director role and keepalived would both "
+     "run the IPVS sync daemons"),
+    ('director_sync_daemon: master\n',  # keepalived owns the table (the default): the director role never applies it
+     "director_sync_daemon: 'master' applies only with lvs_ipvs_owner: ansible"),
+])
+def test_the_sync_daemons_have_one_owner(tmp_path, extra, error):
+    rc, out = playbook(tmp_path, write_inventory(tmp_path, GOOD + extra))
+    assert rc != 0
+    assert error in out and out.count(error) == 3  # once, not once per director
+    for ok in ('lvs_ipvs_owner: ansible\ndirector_sync_daemon: both\n', 'keepalived_sync_daemon: true\n',
+               'lvs_ipvs_owner: ansible\nkeepalived_sync_daemon: true\n'):
+        rc, out = playbook(tmp_path, write_inventory(tmp_path / str(len(ok)), GOOD + ok))
+        assert rc == 0, out
+
+
+def test_the_sync_daemon_conflict_on_one_director_names_it(tmp_path):
+    inv = host_vars(write_inventory(tmp_path, GOOD + 'lvs_ipvs_owner: ansible\nkeepalived_sync_daemon: true\n'),
+                    'd2', 'director_sync_daemon: backup\n')
+    rc, out = playbook(tmp_path, inv)
+    assert rc != 0
+    assert "the IPVS sync daemons and stop each other's; keep one (on d2)" in out

@@ -1,5 +1,6 @@
 """A director's interfaces and unicast peers, from setup facts recorded on a lab director (UML 7.2:
-eth0 10.78.0.11/24 public, eth1 10.79.0.11/24 private; the second recording carries the VIP /32 too)."""
+eth0 10.78.0.11/24 public, eth1 10.79.0.11/24 private; the second recording carries the VIP /32 too, the third
+is of the dual-stack lab: eth0 also fd78::11/64)."""
 
 import copy
 import json
@@ -47,7 +48,7 @@ def test_nat_internal_interface():
 def test_vip_outside_every_network_names_lvs_vip():
     errors = Errors()
     host_view.interfaces(model(lvs_vip='192.0.2.10'), 'director1', facts(), errors)
-    assert errors == ["lvs_vip: 192.0.2.10 is inside no IPv4 network of director 'director1' (eth0 10.78.0.11/24, "
+    assert errors == ["lvs_vip: 192.0.2.10 is inside no network of director 'director1' (eth0 10.78.0.11/24, "
                       "eth1 10.79.0.11/24): use an address of its network or set lvs_public_interface"]
 
 
@@ -90,3 +91,41 @@ def test_unicast_peers():
     host_view.peers(model(), 'director1', {'director2': {}}, errors)
     assert errors == ['unicast peer director2: director2: has no network facts (gather them with gather_subset '
                       'network)']
+
+
+def model6(**cluster):
+    """An IPv6 VIP on the dual-stack lab network, the real servers' IPv6 addresses given."""
+    base = {'lvs_vip': 'fd78::200', 'lvs_services': [{'name': 'http6', 'port': 80}]}
+    base.update(cluster)
+    inv = cluster_model.Inventory(
+        cluster=base, groups={'directors': ['director1', 'director2'], 'realservers': ['rs1', 'rs2']},
+        hostvars={'director1': {'ansible_host': '10.79.0.11'}, 'director2': {'ansible_host': '10.79.0.12'},
+                  'rs1': {'ansible_host': '10.79.0.21', 'lvs_real_address6': 'fd78::21'},
+                  'rs2': {'ansible_host': '10.79.0.22', 'lvs_real_address6': 'fd78::22'}})
+    m, errors = cluster_model.build(inv)[:2]
+    assert errors == []
+    return m
+
+
+def test_ipv6_vip_finds_the_interface_of_its_ipv6_network():
+    errors = Errors()
+    view = host_view.interfaces(model6(), 'director1', facts('dualstack'), errors)
+    assert errors == []
+    assert view['public_interface'] == 'eth0' and view['public_address'] == 'fd78::11'
+
+
+def test_ipv6_vip_on_a_director_without_ipv6_names_lvs_vip():
+    errors = Errors()
+    host_view.interfaces(model6(), 'director1', facts('plain'), errors)
+    assert errors[0] == ("lvs_vip: fd78::200 is inside no network of director 'director1' (eth0 10.78.0.11/24, "
+                         "eth1 10.79.0.11/24): use an address of its network or set lvs_public_interface")
+    assert "dr real server 'rs1' (fd78::21) is on no network of director 'director1'" in errors[1]
+
+
+def test_ipv6_dr_real_server_off_the_directors_ipv6_network():
+    errors = Errors()
+    m = model6()
+    m['services'][0]['destinations'][1]['address'] = '2001:db8::22'
+    host_view.interfaces(m, 'director1', facts('dualstack'), errors)
+    assert len(errors) == 1 and errors[0].startswith("lvs_services[0]: dr real server 'rs2' (2001:db8::22) is on no "
+                                                     "network of director 'director1'"), errors

@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The cross-field rules of a service's IPVS and keepalived options (cluster_schema.SERVICE): scheduler flags,
+one-packet scheduling, the persistence engine, connection thresholds, and keepalived's virtual_server options.
+
+Typed and ranged by the schema; here what depends on other fields: the same IPVS rules as the modules
+(module_utils/ipvs_model), and keepalived options that need keepalived to own the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors, shown
+
+# options only keepalived applies: with lvs_ipvs_owner ansible nothing would read them
+KEEPALIVED_ONLY = ('inhibit_on_failure', 'alpha', 'omega', 'quorum_up', 'quorum_down', 'sorry_server_inhibit',
+                   'keepalived_extra')
+HTTP_ONLY = ('virtualhost', 'digest')
+
+
+def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, protocol: Any) -> List[str]:
+    """Errors of service S (defaults applied; GIVEN: what the inventory wrote) at PATH. PROTOCOL: None for fwmark."""
+    err = Errors()
+    try:
+        flags = ipvs_model.normalise_sched_flags(s['sched_flags'], s['scheduler'])
+    except ipvs_model.IPVSError as exc:
+        err.add(path + '.sched_flags', str(exc).split(': ', 1)[-1])
+    else:
+        s['sched_flags'] = list(flags)
+    if s['one_packet'] and protocol not in (None, 'udp'):
+        err.add(path + '.one_packet', 'is only for udp and fwmark services (a %s connection is more than one '
+                'packet), not protocol %s' % (protocol, shown(protocol)))
+    if s.get('persistence_engine') and not s['persistence']:
+        err.add(path + '.persistence_engine', '%s needs persistence > 0 (the engine picks what persists)'
+                % shown(s['persistence_engine']))
+    if s['lower_threshold'] > s['upper_threshold']:
+        err.add(path + '.lower_threshold', '%d is greater than upper_threshold %d (the kernel refuses it)'
+                % (s['lower_threshold'], s['upper_threshold']))
+    for name in KEEPALIVED_ONLY:
+        if owner != 'keepalived' and name in given and s[name] not in (False, '', []):
+            err.add('%s.%s' % (path, name), 'needs lvs_ipvs_owner keepalived (keepalived applies it; here Ansible '
+                    'owns the table)')
+    if s['omega'] and not s['quorum_down']:
+        err.add(path + '.omega', 'needs quorum_down (omega runs it when the virtual server is removed)')
+    if s['sorry_server_inhibit'] and not s.get('sorry_server'):
+        err.add(path + '.sorry_server_inhibit', 'needs a sorry_server')
+    hc = s['health_check']
+    hc_given = given.get('health_check') if isinstance(given.get('health_check'), dict) else {}
+    for name in HTTP_ONLY:
+        if hc_given.get(name) and hc['type'] not in ('http', 'https'):
+            err.add('%s.health_check.%s' % (path, name), 'is only used by http and https checks, not type %s'
+                    % shown(hc['type']))
+    return list(err)
