@@ -20,10 +20,17 @@ UML_ARGS = os.environ.get("LVS_LAB_UML_ARGS", "seccomp=on").split()
 PUBLIC = {"bridge": "lvslab-pub", "prefix": "10.78.0", "host": "10.78.0.1", "len": 24}
 PRIVATE = {"bridge": "lvslab-priv", "prefix": "10.79.0", "host": "10.79.0.1", "len": 24}
 NETWORKS = {"public": PUBLIC, "private": PRIVATE}
+# The hosts shape's networks are dual-stack too (ULA prefixes; the host bridges have no IPv6: the host takes no
+# part in it). A node's IPv6 address is the prefix + its octet written as is (10.78.0.21 -> fd78::21).
+PUBLIC6 = {"prefix": "fd78:", "len": 64}
+PRIVATE6 = {"prefix": "fd79:", "len": 64}
+NETWORKS6 = {"public": PUBLIC6, "private": PRIVATE6}
 
 CLIENT_NETNS = "lvslab-client"
 CLIENT_ADDR = "10.78.0.100"
+CLIENT_ADDR6 = "fd78::100"
 VIP = "10.78.0.200"  # the public virtual IP the examples and smoke tests use
+VIP6 = "fd78::200"  # the IPv6 VIP of the IPv6 tests
 NAT_GATEWAY_VIP = "10.79.0.254"  # the directors' floating internal address (NAT)
 ENGINE_PORT = 2375
 
@@ -39,6 +46,10 @@ class Node:
 
     def addr(self, net: str) -> str:
         return f"{NETWORKS[net]['prefix']}.{self.octet}"
+
+    def addr6(self, net: str = "public") -> str:
+        """Its IPv6 address on network NET."""
+        return f"{NETWORKS6[net]['prefix']}:{self.octet}"
 
 
 SHAPES: dict[str, list[Node]] = {

@@ -62,12 +62,17 @@ def _client_up() -> None:
         run(["ip", "link", "add", "lvslab-cl", "type", "veth", "peer", "name", "eth0", "netns", ns])
     run(["ip", "link", "set", "lvslab-cl", "master", config.PUBLIC["bridge"], "up"])
     nsx = ["ip", "netns", "exec", ns]
-    run([*nsx, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"])
+    # IPv6 on the client's eth0 only, with a static address (no DAD: usable at once, no router advertisements)
+    run([*nsx, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.accept_ra=0",
+         "net.ipv6.conf.eth0.accept_ra=0", "net.ipv6.conf.eth0.accept_dad=0"])
     run([*nsx, "ip", "link", "set", "lo", "up"])
     run([*nsx, "ip", "link", "set", "eth0", "up"])
     addr = f"{config.CLIENT_ADDR}/{config.PUBLIC['len']}"
     if addr not in out([*nsx, "ip", "-4", "-o", "addr", "show", "dev", "eth0"]):
         run([*nsx, "ip", "addr", "add", addr, "dev", "eth0"])
+    addr6 = f"{config.CLIENT_ADDR6}/{config.PUBLIC6['len']}"
+    if addr6 not in out([*nsx, "ip", "-6", "-o", "addr", "show", "dev", "eth0"]):
+        run([*nsx, "ip", "-6", "addr", "add", addr6, "dev", "eth0", "nodad"])
 
 
 def add_tap(name: str, bridge: str) -> None:

@@ -18,12 +18,13 @@ import subprocess
 from dataclasses import dataclass, field
 
 MAX_REQUESTS = 1000
-MAX_SECONDS = 120
+MAX_SECONDS = 300  # the longest loop: through a drain that waits for 105 s downloads
 MARKS = ("failed", "taken")
 
 LOOP = r"""
 import os, sys, time, urllib.request
 url, interval, count, seconds, base = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+timeout = float(sys.argv[6]) if len(sys.argv) > 6 else 1.0
 end, seen = time.monotonic() + seconds, set()
 for _ in range(count):
     if time.monotonic() >= end or os.path.exists(base + ".stop"):
@@ -33,19 +34,21 @@ for _ in range(count):
             seen.add(mark)
             print("MARK " + mark, flush=True)
     try:
-        with urllib.request.urlopen(url, timeout=1) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             who, ok = r.read().decode().strip() or "?", 1
     except Exception as exc:
-        who, ok = type(exc).__name__, 0
+        who, ok = type(getattr(exc, "reason", exc)).__name__, 0  # URLError: the reason (refused, reset, timeout)
     print("REQ %d %s" % (ok, who), flush=True)
     time.sleep(interval)
 """
 
 
-def argv(url: str, base: str, interval: float = 0.05, count: int = 600, seconds: float = 60) -> list[str]:
-    """The loop's command line (python3 -c LOOP ...), bounded by MAX_REQUESTS and MAX_SECONDS."""
-    count, seconds = min(count, MAX_REQUESTS), min(seconds, MAX_SECONDS)
-    return ["python3", "-c", LOOP, url, str(interval), str(count), str(seconds), base]
+def argv(url: str, base: str, interval: float = 0.05, count: int = 600, seconds: float = 60,
+         timeout: float = 1) -> list[str]:
+    """The loop's command line (python3 -c LOOP ...), bounded by MAX_REQUESTS and MAX_SECONDS; TIMEOUT is the
+    seconds one request may take before it counts as failed (at most 10)."""
+    count, seconds, timeout = min(count, MAX_REQUESTS), min(seconds, MAX_SECONDS), min(timeout, 10)
+    return ["python3", "-c", LOOP, url, str(interval), str(count), str(seconds), base, str(timeout)]
 
 
 def reset(base: str) -> str:
@@ -96,10 +99,15 @@ class Takeover:
     def failed(reqs: list[Request]) -> int:
         return sum(not r.ok for r in reqs)
 
+    @classmethod
+    def _count(cls, reqs: list[Request]) -> str:
+        """N (K failed), with the failures' error names when there are any: (2 failed: URLError, timeout)."""
+        errors = sorted({r.who for r in reqs if not r.ok})
+        return f"{len(reqs)} ({cls.failed(reqs)} failed{': ' + ', '.join(errors) if errors else ''})"
+
     def summary(self) -> str:
-        return (f"requests before the failure {len(self.before)} ({self.failed(self.before)} failed), "
-                f"during the takeover {len(self.during)} ({self.failed(self.during)} failed), "
-                f"after it {len(self.after)} ({self.failed(self.after)} failed)")
+        return (f"requests before the failure {self._count(self.before)}, during the takeover "
+                f"{self._count(self.during)}, after it {self._count(self.after)}")
 
     def check(self, max_failed_during: int, min_after: int = 10) -> None:
         """Assert: none failed before or after the takeover, at most MAX_FAILED_DURING during it."""

@@ -93,9 +93,13 @@ def mac(node: config.Node, index: int) -> str:
 
 
 def ip_args(node: config.Node) -> list[str]:
-    """Kernel `ip=` arguments (systemd-network-generator turns them into networkd configs): eth0, eth1."""
-    return [f"ip={node.addr(netname)}:::{NETMASK[config.NETWORKS[netname]['len']]}::eth{i}:off"
-            for i, netname in enumerate(nics(node)) if netname == "private" or node.public]
+    """Kernel `ip=` arguments (systemd-network-generator turns them into networkd configs): eth0, eth1, v4 and v6."""
+    out = [f"ip={node.addr(netname)}:::{NETMASK[config.NETWORKS[netname]['len']]}::eth{i}:off"
+           for i, netname in enumerate(nics(node)) if netname == "private" or node.public]
+    if node.public:  # the hosts shape: both networks dual-stack (not the engines: docker's networks are theirs)
+        out += [f"ip=[{node.addr6(netname)}]:::{config.NETWORKS6[netname]['len']}::eth{i}:off"
+                for i, netname in enumerate(nics(node))]
+    return out
 
 
 def cmdline(node: config.Node, image: Path, ndir: Path) -> list[str]:

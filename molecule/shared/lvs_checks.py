@@ -297,6 +297,7 @@ def test_check_mode_reports_no_change(cluster):
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False, env=env)
     out = re.sub(r"\x1b\[[0-9;]*m", "", res.stdout + res.stderr)
     recap = re.findall(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", out, re.M)
+    recap = [r for r in recap if r[0] != "localhost"]  # site.yml's first play checks the inventory there
     assert res.returncode == 0, out[-4000:]
     assert {r[0] for r in recap} == {*cluster.directors, *cluster.realservers}, out[-4000:]
     for host, ok, changed, unreachable, failed in recap:

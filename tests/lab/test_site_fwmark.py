@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.lane("hosts")
+pytestmark = [pytest.mark.lane("hosts"), pytest.mark.emulated]
 
 DIRECTOR = "director1"
 GROUP = "lab_fwmark_directors"

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.lane("hosts")
 EXTRA = {
     "lvs_ipvs_owner": "ansible",
     "director_sync_daemon": "both",
+    "keepalived_sync_daemon": False,  # the lab inventory's; the director role owns the sync daemons here
     "director_sync_id": 7,
     "director_ipvs_timeouts": {"tcp": 1800, "tcpfin": 60},
     "lvs_services": [{"name": "web", "port": 80, "scheduler": "wrr"}],

@@ -9,8 +9,10 @@ from labkit import config
 
 pytestmark = pytest.mark.lane("hosts")
 
-# measured on UML 7.2: 0 of 71 during a 4.1 s takeover (the crashed master's IPVS keeps forwarding)
-MAX_FAILED_DURING_TAKEOVER = 1
+# measured on UML 7.2: 0 of 71 during a 4.1 s takeover alone (the crashed master's IPVS keeps forwarding); in a
+# full run (three lanes) 2 of 56: a connection opened on the crashed master just before the client's ARP entry
+# moved is reset by the new one (no connection sync here), and one request starved past its 1 s bound
+MAX_FAILED_DURING_TAKEOVER = 3
 
 KEEPALIVED = """\
 global_defs {{
@@ -47,7 +49,8 @@ def test_vip_fails_over_when_master_keepalived_is_killed(lab, directors, realser
                      + " && ".join(rules) + " && systemctl restart keepalived")
     assert lab.wait_for(lambda: lab.has_vip("director1", prefix="32"), timeout=20), "director1 never became MASTER"
     assert not lab.has_vip("director2", prefix="32")
-    assert lab.requests(4) == {"realserver1": 2, "realserver2": 2}
+    counts = lab.requests(4)  # rr, but the scheduler's position is whatever earlier tests left: not always 2:2
+    assert counts[None] == 0 and set(counts) == {"realserver1", "realserver2"}, counts
 
     # Crash the master under a request loop that runs from before the kill until well after the takeover:
     # stop every keepalived process first, so that no child can react to its parent's death (keepalived's

@@ -68,11 +68,14 @@ def test_requests_are_split_by_the_marks_and_failures_counted(server, tmp_path):
     assert seen.failed(seen.during) >= 1  # the server was down then
     assert len(seen.after) >= 10 and seen.failed(seen.after) == 0
     assert {r.who for r in seen.after} == {"web1"}
+    assert {r.who for r in seen.during if not r.ok} <= {"ConnectionRefusedError", "ConnectionResetError"}
+    assert "failed: Connection" in seen.summary()
     seen.check(max_failed_during=len(seen.during))
     with pytest.raises(AssertionError, match="during the takeover"):
         seen.check(max_failed_during=0)
 
 
 def test_the_loop_is_bounded_in_count():
-    assert requestloop.argv("http://x/", "/tmp/b", count=10**6, seconds=10**6)[-3:-1] == [
-        str(requestloop.MAX_REQUESTS), str(requestloop.MAX_SECONDS)]
+    args = requestloop.argv("http://x/", "/tmp/b", count=10**6, seconds=10**6, timeout=10**6)
+    assert args[-4:-2] == [str(requestloop.MAX_REQUESTS), str(requestloop.MAX_SECONDS)]
+    assert args[-1] == "10"  # one request waits 10 s at most

@@ -1,0 +1,273 @@
+"""The day-2 playbooks on the lab hosts (DR, keepalived owning the table, the connection sync daemon on):
+drain and restore, rolling maintenance, handover and back, status, and the lock that serializes runs. Every
+request loop is bounded (labkit/requestloop.py) and its failed requests are counted."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+
+import pytest
+
+from labkit import config, requestloop
+
+pytestmark = pytest.mark.lane("hosts")
+
+DIRECTORS = ("director1", "director2")
+RS_ADDR = {rs: config.node(rs).addr("public") for rs in ("realserver1", "realserver2")}
+FACT = "/etc/ansible/facts.d/lvs_cluster.fact"
+BIG = "/var/www/lvs-lab/big"
+BIG_BYTES = 3 * 1024 * 1024  # 60 KB/s: 52 s, longer than two handovers
+# the drain's downloads: 60 KB/s for 105 s, longer than the drain playbook takes in a full run (measured: over
+# 60 s while the engine lanes load both cores, when 52 s downloads had ended before its wait began)
+DRAIN_BIG = "/var/www/lvs-lab/big-drain"
+DRAIN_BYTES = 6 * 1024 * 1024
+
+
+def weights(lab, director: str) -> dict:
+    """The live weight of each real server address on DIRECTOR (ipvsadm -Ln)."""
+    out = lab.sh(director, "ipvsadm -Ln")
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"->\s+([\d.]+):\d+\s+\w+\s+(\d+)", out)}
+
+
+def active(lab, director: str, rs: str) -> int:
+    """Active connections to RS on DIRECTOR."""
+    m = re.search(rf"->\s+{re.escape(RS_ADDR[rs])}:\d+\s+\w+\s+\d+\s+(\d+)", lab.sh(director, "ipvsadm -Ln"))
+    return int(m.group(1)) if m else 0
+
+
+def holder(lab) -> list:
+    return [d for d in DIRECTORS if lab.has_vip(d)]
+
+
+def loop(lab, seconds: float = 100, interval: float = 0.1):
+    """A bounded request loop to the VIP. A request fails on an error (reset, refused) or after 5 s: the lanes
+    share two cores, and a 1 s bound counted a starved-but-answered request as failed."""
+    return requestloop.NetnsLoop(config.CLIENT_NETNS, f"http://{lab.vip}/", interval=interval, count=1000,
+                                 seconds=seconds, timeout=5)
+
+
+class Download:
+    """A slow HTTP download through the VIP from the lab client (curl, rate-limited, bounded in time)."""
+
+    def __init__(self, lab, rate: str = "60k", max_time: int = 100, path: str = "/big"):
+        self.proc = subprocess.Popen(["ip", "netns", "exec", config.CLIENT_NETNS, "curl", "-s", "-o", "/dev/null",
+                                      "--limit-rate", rate, "--max-time", str(max_time), "-w",
+                                      "%{http_code} %{size_download} %{remote_ip}",
+                                      f"http://{lab.vip}{path}"], stdout=subprocess.PIPE, text=True)
+
+    def result(self, timeout: float = 330) -> str:
+        out, _ = self.proc.communicate(timeout=timeout)
+        return f"rc {self.proc.returncode}: {out}"
+
+
+@pytest.fixture(scope="module")
+def day2(lab):
+    # a small receive buffer in the client namespace, so a rate-limited download is slow on the wire too (with
+    # the default buffers the kernel takes the whole file in seconds and the connection ends long before curl)
+    rmem = lab.client("sysctl", "-n", "net.ipv4.tcp_rmem").stdout.split()
+    assert len(rmem) == 3, rmem
+    lab.client("sysctl", "-qw", "net.ipv4.tcp_rmem=4096 8192 16384")
+    lab.playbook("labkit/playbooks/reset.yml")
+    lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml")
+    for rs in RS_ADDR:
+        lab.sh(rs, f"head -c {BIG_BYTES} /dev/zero > {BIG}; head -c {DRAIN_BYTES} /dev/zero > {DRAIN_BIG}")
+    assert lab.wait_for(lambda: holder(lab) == ["director1"], 20, step=0.5), holder(lab)
+    yield
+    for d in DIRECTORS:
+        lab.sh(d, f"rm -f {FACT} /run/lvs-cluster/lock.json; echo 0 > /etc/keepalived/lvs-handover; true")
+    lab.client("sysctl", "-qw", "net.ipv4.tcp_rmem=" + " ".join(rmem))
+    lab.playbook("labkit/playbooks/reset.yml")
+
+
+@pytest.fixture(autouse=True)
+def clean_state(lab, day2):
+    """Each test starts as the cluster was built: nothing drained, director1 MASTER, no lock left."""
+    yield
+    for d in DIRECTORS:
+        lab.sh(d, "rm -f /run/lvs-cluster/lock.json")
+    if any(json.loads(lab.sh(d, f"cat {FACT} 2>/dev/null || echo '{{}}'")).get("drained") for d in DIRECTORS):
+        lab.playbook("playbooks/restore.yml", extra={"lvs_restore": ["all"]})
+    if holder(lab) != ["director1"]:
+        lab.playbook("playbooks/handover.yml", extra={"lvs_handover_to": "director1"})
+
+
+def test_drain_and_restore_under_load(lab, day2, record_property):
+    """Slow downloads run, one at least from realserver1: the drain takes realserver1 out at once (new requests go
+    to realserver2), waits for the downloads' connections to end, and they complete; restore puts the weight
+    back. Not one request of the loops (during the drain, during the restore) fails."""
+    reqs = loop(lab, seconds=240, interval=0.2)  # through downloads of 105 s and the drain's wait for them
+    time.sleep(2)
+    downloads = []
+    # wrr 2:1: two of three new connections go to realserver1; on a loaded machine a download takes seconds
+    # to be established (IPVS counts it inactive until then), so each gets a bounded wait before the next
+    while len(downloads) < 6 and not active(lab, "director1", "realserver1"):
+        downloads.append(Download(lab, max_time=300, path="/big-drain"))
+        lab.wait_for(lambda: active(lab, "director1", "realserver1"), 8, step=0.5)
+    if not active(lab, "director1", "realserver1"):
+        table = lab.sh("director1", "ipvsadm -Lnc")
+        for d in downloads:
+            d.proc.terminate()
+        pytest.fail(f"no download from realserver1 is active: {[d.result() for d in downloads]}\n{table}")
+    t0 = time.monotonic()
+    out = lab.playbook("playbooks/drain.yml", extra={"lvs_drain": ["realserver1"]})
+    took = time.monotonic() - t0
+    reqs.mark("failed")  # from here on: drained
+    for d in DIRECTORS:
+        assert weights(lab, d) == {RS_ADDR["realserver1"]: 0, RS_ADDR["realserver2"]: 1}, d
+        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [RS_ADDR["realserver1"]]}
+    waited = [float(w) for w in re.findall(r"connections left after ([\d.]+) s", out)]
+    assert waited and max(waited) > 3, out[-2000:]  # it waited for the downloads from realserver1
+    assert re.search(r'10\.78\.0\.21\\": \{\\"active\\": 0,', out), out[-2000:]
+    time.sleep(2)
+    # the loop stops here, not after the downloads of realserver2 (which the drain does not wait for) have ended:
+    # a minute less of requests on a loaded machine, and none of them tells more
+    drain_seen = reqs.stop()
+    record_property("day2", f"drain {took:.1f} s under load (waited {max(waited):.1f} s for {len(downloads)} "
+                            f"downloads); {drain_seen.summary()}")
+    assert drain_seen.failed(drain_seen.before + drain_seen.during + drain_seen.after) == 0, drain_seen.summary()
+    assert drain_seen.during and {r.who for r in drain_seen.during} == {"realserver2"}, drain_seen.summary()
+    results = [d.result() for d in downloads]
+    assert all(r.startswith(f"rc 0: 200 {DRAIN_BYTES} ") for r in results), results
+
+    reqs = loop(lab, seconds=60)
+    time.sleep(2)
+    reqs.mark("failed")
+    t0 = time.monotonic()
+    lab.playbook("playbooks/restore.yml", extra={"lvs_restore": ["realserver1"]})
+    took = time.monotonic() - t0
+    reqs.mark("taken")
+    for d in DIRECTORS:
+        assert weights(lab, d) == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 1}, d
+        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": []}
+    time.sleep(3)
+    seen = reqs.stop()
+    record_property("day2", f"restore {took:.1f} s under load; {seen.summary()}")
+    assert seen.failed(seen.before + seen.during + seen.after) == 0, seen.summary()
+    assert {r.who for r in seen.before} == {"realserver2"}, seen.summary()
+    assert "realserver1" in {r.who for r in seen.after}, seen.summary()
+
+
+def test_rolling_under_load(lab, day2, record_property):
+    """Rolling maintenance over both real servers (each drained, its web server restarted, checked, restored)
+    under a request loop: 0 failed. Then a failing maintenance stops at the first server and leaves it drained."""
+    for rs in RS_ADDR:
+        lab.sh(rs, "rm -f /run/lvs-rolling.log")
+    reqs = loop(lab)
+    time.sleep(2)
+    t0 = time.monotonic()
+    lab.playbook("playbooks/rolling.yml", extra={"lvs_rolling_tasks": "tests/lab/files/rolling_tasks.yml"})
+    took = time.monotonic() - t0
+    time.sleep(2)
+    seen = reqs.stop()
+    record_property("day2", f"rolling over 2 real servers {took:.1f} s; {seen.summary()}")
+    assert seen.before and seen.failed(seen.before) == 0, seen.summary()
+    assert {r.who for r in seen.before} == {"realserver1", "realserver2"}
+    for rs in RS_ADDR:
+        assert lab.sh(rs, "cat /run/lvs-rolling.log").split("\n")[0] == f"{rs} maintained"
+    for d in DIRECTORS:
+        assert weights(lab, d) == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 1}, d
+
+    out = lab.playbook("playbooks/rolling.yml", extra={"lvs_rolling_tasks": "tests/lab/files/rolling_fail.yml"},
+                       ok=False)
+    assert "rolling stopped at realserver1" in out and "it stays drained" in out, out[-3000:]
+    for d in DIRECTORS:
+        assert weights(lab, d) == {RS_ADDR["realserver1"]: 0, RS_ADDR["realserver2"]: 1}, d
+    assert "realserver1 attempted" in lab.sh("realserver1", "cat /run/lvs-rolling.log")
+    assert "attempted" not in lab.sh("realserver2", "cat /run/lvs-rolling.log")  # never reached
+    lab.playbook("playbooks/restore.yml", extra={"lvs_restore": ["all"]})
+    assert weights(lab, "director1") == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 1}
+
+
+def test_handover_and_back(lab, day2, record_property):
+    """Handover to director2 and back to director1 under a request loop, while slow downloads started before
+    run through both moves: at most 1 failed request (see below) and every download completes (the sync daemon
+    carries the connections to the new MASTER)."""
+    for d in DIRECTORS:
+        assert "sync" in lab.sh(d, "ipvsadm -L --daemon"), d
+    reqs = loop(lab)
+    time.sleep(2)
+    downloads = [Download(lab) for _ in range(2)]
+    time.sleep(2)
+    t0 = time.monotonic()
+    lab.playbook("playbooks/handover.yml")
+    there = time.monotonic() - t0
+    assert holder(lab) == ["director2"]
+    reqs.mark("failed")
+    t0 = time.monotonic()
+    lab.playbook("playbooks/handover.yml", extra={"lvs_handover_to": "director1"})
+    back = time.monotonic() - t0
+    assert holder(lab) == ["director1"]
+    reqs.mark("taken")
+    results = [d.result() for d in downloads]
+    time.sleep(2)
+    seen = reqs.stop()
+    record_property("failover", f"planned handover (lvs.cluster.handover) there {there:.1f} s, back {back:.1f} s "
+                                f"(playbook runs); {seen.summary()}; downloads {results}")
+    assert all(r.startswith(f"rc 0: 200 {BIG_BYTES} ") for r in results), results
+    # at most one request of the ~300 may fail: a connection opened on the old MASTER in the moment before the
+    # move, whose entry the sync daemon has not sent yet (the kernel sends a sync buffer when it is full, about an
+    # MTU of entries, or after 2 s), is unknown to the new MASTER, whose own stack resets it. Measured: 0 alone,
+    # 1 of 605 in a full run (three lanes).
+    assert seen.failed(seen.before + seen.during + seen.after) <= 1, seen.summary()
+    assert len(seen.during) > 10 and len(seen.after) > 5, seen.summary()
+
+
+def test_status_and_concurrent_site_runs_keep_the_drain(lab, day2, tmp_path):
+    """realserver2 drained: status matches the kernel's table on both directors; then two site.yml at once both
+    succeed (the second waits for the first's lock and finds everything converged) and keep the drain."""
+    import threading
+    lab.playbook("playbooks/drain.yml", extra={"lvs_drain": ["realserver2"], "lvs_drain_timeout": 0})
+    out = lab.playbook("playbooks/status.yml", extra={"lvs_status_file": str(tmp_path / "status.json")})
+    reports = {r["director"]: r for r in json.loads((tmp_path / "status.json").read_text())}
+    assert set(reports) == set(DIRECTORS)
+    for d in DIRECTORS:
+        r = reports[d]
+        (svc,) = r["services"]
+        assert svc["service"] == f"tcp {lab.vip}:80" and svc["scheduler"] == "wrr" and svc["quorum_up"]
+        live = weights(lab, d)
+        assert {x["address"]: x["weight"] for x in svc["destinations"]} == live, (r, live)
+        assert {x["host"]: x["drained"] for x in svc["destinations"]} == {"realserver1": False, "realserver2": True}
+        assert all(x["keepalived"]["alive"] for x in svc["destinations"]), r
+        state = "MASTER" if lab.has_vip(d) else "BACKUP"
+        assert [(v["instance"], v["state"]) for v in r["vrrp"]] == [("VI_PUBLIC", state)], r
+        assert re.search(rf"{d}: VI_PUBLIC {state} \(priority \d+/\d+\)", out), out[-3000:]
+    assert re.search(r"10\.78\.0\.22:80 +realserver2 +dr +0 .*alive w0  drained", out), out[-3000:]
+
+    outs, errors = {}, []
+
+    def run(name):
+        try:
+            outs[name] = lab.playbook("playbooks/site.yml")
+        except AssertionError as exc:
+            errors.append(f"{name}: {exc}")
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("first", "second")]
+    for t in threads:
+        t.start()
+        time.sleep(2)
+    for t in threads:
+        t.join(600)
+    assert not errors, errors
+    assert min(lab.changed(o) for o in outs.values()) == 0, [lab.changed(o) for o in outs.values()]
+    for d in DIRECTORS:  # a colleague's site.yml keeps the drain
+        assert weights(lab, d) == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 0}, d
+
+
+def test_a_host_locked_elsewhere(lab, day2):
+    """A host locked by a run elsewhere makes a run wait, bounded, then fail naming the holder; nothing changed."""
+    foreign = {"run": "elsewhere:4242:1", "controller": "elsewhere", "pid": 4242, "user": "alice",
+               "purpose": "drain realserver9", "since": "2026-12-02T05:00:00Z", "expires": "2099-01-01T00:00:00Z",
+               "expires_at": 4070908800}
+    lab.sh("director2", f"mkdir -p /run/lvs-cluster && echo '{json.dumps(foreign)}' > /run/lvs-cluster/lock.json")
+    try:
+        out = lab.playbook("playbooks/drain.yml", extra={"lvs_drain": ["realserver1"], "lvs_lock_wait": 4},
+                           ok=False)
+        assert ("director2 is locked by another run of lvs.cluster: drain realserver9 by alice@elsewhere "
+                "(ansible-playbook pid 4242) since 2026-12-02T05:00:00Z") in out, out[-3000:]
+        assert "waited 4 s" in out or "waited 5 s" in out, out[-3000:]
+        assert weights(lab, "director1")[RS_ADDR["realserver1"]] == 2  # nothing was drained
+    finally:
+        lab.sh("director2", "rm -f /run/lvs-cluster/lock.json")
