@@ -32,12 +32,6 @@ def weights(lab, director: str) -> dict:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"->\s+([\d.]+):\d+\s+\w+\s+(\d+)", out)}
 
 
-def active(lab, director: str, rs: str) -> int:
-    """Active connections to RS on DIRECTOR."""
-    m = re.search(rf"->\s+{re.escape(RS_ADDR[rs])}:\d+\s+\w+\s+\d+\s+(\d+)", lab.sh(director, "ipvsadm -Ln"))
-    return int(m.group(1)) if m else 0
-
-
 def holder(lab) -> list:
     return [d for d in DIRECTORS if lab.has_vip(d)]
 
@@ -49,12 +43,25 @@ def loop(lab, seconds: float = 100, interval: float = 0.1):
                                  seconds=seconds, timeout=5)
 
 
+DOWNLOAD_PORTS = (20000, 20999)  # the downloads' client ports: below the ephemeral range of the request loops
+
+
+def downloading(lab, director: str, rs: str) -> int:
+    """ESTABLISHED connections of the downloads (by their client ports) to RS on DIRECTOR: the request loop's
+    short requests are active too for a moment, and counting them let the drain test start without a download."""
+    lo, hi = DOWNLOAD_PORTS
+    out = lab.sh(director, "ipvsadm -Lnc")
+    return sum(1 for m in re.finditer(r"ESTABLISHED\s+[\d.]+:(\d+)\s+\S+\s+([\d.]+):\d+", out)
+               if lo <= int(m.group(1)) <= hi and m.group(2) == RS_ADDR[rs])
+
+
 class Download:
     """A slow HTTP download through the VIP from the lab client (curl, rate-limited, bounded in time)."""
 
     def __init__(self, lab, rate: str = "60k", max_time: int = 100, path: str = "/big"):
         self.proc = subprocess.Popen(["ip", "netns", "exec", config.CLIENT_NETNS, "curl", "-s", "-o", "/dev/null",
-                                      "--limit-rate", rate, "--max-time", str(max_time), "-w",
+                                      "--limit-rate", rate, "--max-time", str(max_time),
+                                      "--local-port", "-".join(map(str, DOWNLOAD_PORTS)), "-w",
                                       "%{http_code} %{size_download} %{remote_ip}",
                                       f"http://{lab.vip}{path}"], stdout=subprocess.PIPE, text=True)
 
@@ -103,10 +110,10 @@ def test_drain_and_restore_under_load(lab, day2, record_property):
     downloads = []
     # wrr 2:1: two of three new connections go to realserver1; on a loaded machine a download takes seconds
     # to be established (IPVS counts it inactive until then), so each gets a bounded wait before the next
-    while len(downloads) < 6 and not active(lab, "director1", "realserver1"):
+    while len(downloads) < 6 and not downloading(lab, "director1", "realserver1"):
         downloads.append(Download(lab, max_time=300, path="/big-drain"))
-        lab.wait_for(lambda: active(lab, "director1", "realserver1"), 8, step=0.5)
-    if not active(lab, "director1", "realserver1"):
+        lab.wait_for(lambda: downloading(lab, "director1", "realserver1"), 8, step=0.5)
+    if not downloading(lab, "director1", "realserver1"):
         table = lab.sh("director1", "ipvsadm -Lnc")
         for d in downloads:
             d.proc.terminate()
