@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -20,10 +22,6 @@ RS_ADDR = {rs: config.node(rs).addr("public") for rs in ("realserver1", "realser
 FACT = "/etc/ansible/facts.d/lvs_cluster.fact"
 BIG = "/var/www/lvs-lab/big"
 BIG_BYTES = 3 * 1024 * 1024  # 60 KB/s: 52 s, longer than two handovers
-# the drain's downloads: 60 KB/s for 105 s, longer than the drain playbook takes in a full run (measured: over
-# 60 s while the engine lanes load both cores, when 52 s downloads had ended before its wait began)
-DRAIN_BIG = "/var/www/lvs-lab/big-drain"
-DRAIN_BYTES = 6 * 1024 * 1024
 
 
 def weights(lab, director: str) -> dict:
@@ -65,6 +63,14 @@ class Download:
                                       "%{http_code} %{size_download} %{remote_ip}",
                                       f"http://{lab.vip}{path}"], stdout=subprocess.PIPE, text=True)
 
+    def pause(self) -> None:
+        """SIGSTOP curl: the client's window closes and the connection stays ESTABLISHED, idle, for as long as
+        the test needs (the drain's wait, whatever the machine's load makes the playbook take)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)
+
     def result(self, timeout: float = 330) -> str:
         out, _ = self.proc.communicate(timeout=timeout)
         return f"rc {self.proc.returncode}: {out}"
@@ -80,7 +86,7 @@ def day2(lab):
     lab.playbook("labkit/playbooks/reset.yml")
     lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml")
     for rs in RS_ADDR:
-        lab.sh(rs, f"head -c {BIG_BYTES} /dev/zero > {BIG}; head -c {DRAIN_BYTES} /dev/zero > {DRAIN_BIG}")
+        lab.sh(rs, f"head -c {BIG_BYTES} /dev/zero > {BIG}")
     assert lab.wait_for(lambda: holder(lab) == ["director1"], 20, step=0.5), holder(lab)
     yield
     for d in DIRECTORS:
@@ -102,42 +108,61 @@ def clean_state(lab, day2):
 
 
 def test_drain_and_restore_under_load(lab, day2, record_property):
-    """Slow downloads run, one at least from realserver1: the drain takes realserver1 out at once (new requests go
-    to realserver2), waits for the downloads' connections to end, and they complete; restore puts the weight
-    back. Not one request of the loops (during the drain, during the restore) fails."""
-    reqs = loop(lab, seconds=240, interval=0.2)  # through downloads of 105 s and the drain's wait for them
+    """Downloads run, one at least from realserver1, paused by the test: the drain takes realserver1 out at once
+    (new requests go to realserver2) and waits while their connections stay open; resumed, they complete, and
+    the drain's wait ends. Restore puts the weight back. Not one request of the loops (during the drain, during
+    the restore) fails."""
+    reqs = loop(lab, seconds=240, interval=0.2)  # bounded; stopped as soon as the drain has ended
     time.sleep(2)
     downloads = []
     # wrr 2:1: two of three new connections go to realserver1; on a loaded machine a download takes seconds
-    # to be established (IPVS counts it inactive until then), so each gets a bounded wait before the next
+    # to be established, so each gets a bounded wait before the next
     while len(downloads) < 6 and not downloading(lab, "director1", "realserver1"):
-        downloads.append(Download(lab, max_time=300, path="/big-drain"))
+        downloads.append(Download(lab, max_time=300))
         lab.wait_for(lambda: downloading(lab, "director1", "realserver1"), 8, step=0.5)
+    # paused: idle but open; resumed, curl's rate limit (an average since the start) lets them finish at once
+    for d in downloads:
+        d.pause()
     if not downloading(lab, "director1", "realserver1"):
         table = lab.sh("director1", "ipvsadm -Lnc")
         for d in downloads:
+            d.resume()
             d.proc.terminate()
         pytest.fail(f"no download from realserver1 is active: {[d.result() for d in downloads]}\n{table}")
+    drained = {RS_ADDR["realserver1"]: 0, RS_ADDR["realserver2"]: 1}
+    outs = []
     t0 = time.monotonic()
-    out = lab.playbook("playbooks/drain.yml", extra={"lvs_drain": ["realserver1"]})
+    drain = threading.Thread(target=lambda: outs.append(lab.playbook("playbooks/drain.yml",
+                                                                     extra={"lvs_drain": ["realserver1"]})))
+    drain.start()
+    try:
+        # drained on both directors, and the playbook still waits for the paused downloads
+        assert lab.wait_for(lambda: all(weights(lab, d) == drained for d in DIRECTORS), 240, step=1), \
+            [weights(lab, d) for d in DIRECTORS]
+        reqs.mark("failed")  # from here on: drained
+        time.sleep(5)
+        assert drain.is_alive(), outs
+    finally:
+        for d in downloads:
+            d.resume()
+    drain.join(300)
     took = time.monotonic() - t0
-    reqs.mark("failed")  # from here on: drained
+    assert not drain.is_alive() and outs, "drain.yml did not end within 300 s of the downloads' resumption"
+    out = outs[0]
     for d in DIRECTORS:
-        assert weights(lab, d) == {RS_ADDR["realserver1"]: 0, RS_ADDR["realserver2"]: 1}, d
+        assert weights(lab, d) == drained, d
         assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [RS_ADDR["realserver1"]]}
     waited = [float(w) for w in re.findall(r"connections left after ([\d.]+) s", out)]
-    assert waited and max(waited) > 3, out[-2000:]  # it waited for the downloads from realserver1
+    assert waited and max(waited) > 5, out[-2000:]  # it waited for the downloads from realserver1
     assert re.search(r'10\.78\.0\.21\\": \{\\"active\\": 0,', out), out[-2000:]
     time.sleep(2)
-    # the loop stops here, not after the downloads of realserver2 (which the drain does not wait for) have ended:
-    # a minute less of requests on a loaded machine, and none of them tells more
     drain_seen = reqs.stop()
     record_property("day2", f"drain {took:.1f} s under load (waited {max(waited):.1f} s for {len(downloads)} "
-                            f"downloads); {drain_seen.summary()}")
+                            f"paused downloads); {drain_seen.summary()}")
     assert drain_seen.failed(drain_seen.before + drain_seen.during + drain_seen.after) == 0, drain_seen.summary()
     assert drain_seen.during and {r.who for r in drain_seen.during} == {"realserver2"}, drain_seen.summary()
     results = [d.result() for d in downloads]
-    assert all(r.startswith(f"rc 0: 200 {DRAIN_BYTES} ") for r in results), results
+    assert all(r.startswith(f"rc 0: 200 {BIG_BYTES} ") for r in results), results
 
     reqs = loop(lab, seconds=60)
     time.sleep(2)
@@ -225,7 +250,6 @@ def test_handover_and_back(lab, day2, record_property):
 def test_status_and_concurrent_site_runs_keep_the_drain(lab, day2, tmp_path):
     """realserver2 drained: status matches the kernel's table on both directors; then two site.yml at once both
     succeed (the second waits for the first's lock and finds everything converged) and keep the drain."""
-    import threading
     lab.playbook("playbooks/drain.yml", extra={"lvs_drain": ["realserver2"], "lvs_drain_timeout": 0})
     out = lab.playbook("playbooks/status.yml", extra={"lvs_status_file": str(tmp_path / "status.json")})
     reports = {r["director"]: r for r in json.loads((tmp_path / "status.json").read_text())}
