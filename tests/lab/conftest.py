@@ -214,8 +214,6 @@ def realservers(lab):
         lab.sh(rs, f"pkill -f '^busybox httpd'; ip addr del {lab.vip}/32 dev lo 2>/dev/null; "
                    f"ip route del default 2>/dev/null; "
                    f"ip addr replace {n.addr('public')}/24 dev eth0; "
-                   # the NAT test's flush took the public IPv6 address too (the IPv6 tests need it)
-                   f"ip -6 addr replace {n.addr6()}/64 dev eth0; "
                    "sysctl -qw net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.all.arp_announce=0 "
                    "net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.lo.arp_announce=0; true")
 
