@@ -360,6 +360,9 @@ class Builder:
                     'would never be up' % (s['quorum'], total))
         opts = dict(s, health_check=hc)
         err.extend(service_options.check(opts, given, path, c['lvs_ipvs_owner'], protocol))
+        if hc['type'] == 'misc' and hc['misc_path']:
+            for d in dests:
+                d['misc_path'] = service_options.misc_command(hc['misc_path'], d['address'], d['port'] or hc['port'])
         svc = dict(s, forwarding=fwd, address=address, fwmark=fwmark or 0, port=port or 0, real_port=real_port,
                    netmask=netmask or '', destinations=dests, health_check=hc, sched_flags=opts['sched_flags'])
         svc.pop('weights')

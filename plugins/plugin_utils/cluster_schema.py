@@ -63,8 +63,11 @@ HEALTH_CHECK = Struct('keepalived health check of every real server of the servi
                        meaning=DNS_MEANING, default=''),
     'digest': Str('http/https: MD5 digest the page must have (keepalived genhash); empty = only the status',
                   pattern=r'|[0-9a-fA-F]{32}', meaning='32 hexadecimal digits (the output of genhash)', default=''),
-    'misc_path': Str('misc: command line run by keepalived, exit 0 = healthy', pattern=COMMAND,
-                     meaning=COMMAND_MEANING, default=''),
+    'misc_path': Str('misc: command line keepalived runs for each real server, exit 0 = healthy; {address} and '
+                     '{port} in it are replaced by the real server\'s address and port (fwmark services: the '
+                     'checked port)', pattern=COMMAND, meaning=COMMAND_MEANING, default=''),
+    'misc_dynamic': Bool('misc: the exit code sets the weight (0 keeps it, 1 = failed, 2-255 = weight code - 2)',
+                         default=False),
     'connect_timeout': Int('seconds before a check attempt fails', 1, 3600, default=3),
     'retry': Int('failed attempts before the real server is removed', 0, 100, default=2),
     'delay_before_retry': Int('seconds between attempts', 0, 3600, default=1),

@@ -11,6 +11,7 @@ Typed and ranged by the schema; here what depends on other fields: the same IPVS
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
@@ -20,6 +21,15 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors, 
 KEEPALIVED_ONLY = ('inhibit_on_failure', 'alpha', 'omega', 'quorum_up', 'quorum_down', 'sorry_server_inhibit',
                    'keepalived_extra')
 HTTP_ONLY = ('virtualhost', 'digest')
+MISC_ONLY = ('misc_dynamic',)
+MISC_PLACEHOLDERS = ('address', 'port')  # in misc_path, replaced for each real server
+PLACEHOLDER = re.compile(r'\{([^{}]*)\}')
+
+
+def misc_command(misc_path: str, address: str, port: int) -> str:
+    """The MISC_CHECK command line for one real server: misc_path with {address} and {port} replaced."""
+    values = {'address': address, 'port': str(port)}
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), misc_path)
 
 
 def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, protocol: Any) -> List[str]:
@@ -54,4 +64,12 @@ def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, proto
         if hc_given.get(name) and hc['type'] not in ('http', 'https'):
             err.add('%s.health_check.%s' % (path, name), 'is only used by http and https checks, not type %s'
                     % shown(hc['type']))
+    for name in MISC_ONLY:
+        if hc_given.get(name) and hc['type'] != 'misc':
+            err.add('%s.health_check.%s' % (path, name), 'is only used by misc checks, not type %s' % shown(hc['type']))
+    misc_path = hc['misc_path'] or ''
+    unknown = [m for m in PLACEHOLDER.findall(misc_path) if m not in MISC_PLACEHOLDERS]
+    if unknown or set('{}') & set(PLACEHOLDER.sub('', misc_path)):
+        err.add('%s.health_check.misc_path' % path, '%s: %s is not a placeholder (use {address} or {port}, each '
+                'in braces)' % (shown(hc['misc_path']), shown('{%s}' % unknown[0]) if unknown else 'a lone brace'))
     return list(err)

@@ -1,5 +1,6 @@
 """LVS-TUN cluster from playbooks/site.yml: IPIP to the real servers (VIP on tunl0), traffic, weights,
-check mode, failover, real-server death and node restart (shared checks in molecule/shared)."""
+check mode, failover, real-server death (seen by a MISC_CHECK command per real server) and node restart
+(shared checks in molecule/shared)."""
 
 import sys
 from pathlib import Path
@@ -33,3 +34,12 @@ def test_requests_arrive_through_the_ipip_tunnel(host, nodes):
     assert answers.count("") == 0, answers
     for rs in CLUSTER.realservers:
         assert after[rs] > before[rs], (rs, before, after)  # decapsulated on tunl0
+
+
+def test_each_real_server_has_its_own_misc_check_command(nodes):
+    """The shared real-server-death test runs against this check: keepalived runs busybox wget per server."""
+    for d in CLUSTER.directors:
+        conf = nodes[d].file("/etc/keepalived/keepalived.conf").content_string
+        for addr, port in CLUSTER.realservers.values():
+            assert f'misc_path "/bin/busybox wget -q -T 2 -O /dev/null http://{addr}:{port}/"' in conf, conf
+        assert "TCP_CHECK" not in conf, conf

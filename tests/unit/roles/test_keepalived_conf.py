@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,7 +42,9 @@ EVERY_OPTION = [
     {'name': 'dns', 'protocol': 'udp', 'port': 53,
      'health_check': {'type': 'dns', 'dns_name': 'example.com', 'dns_type': 'A'}},
     dict(WEB, name='https', port=443, health_check={'type': 'https', 'path': '/'}),
-    dict(WEB, name='misc', port=8080, health_check={'type': 'misc', 'misc_path': '/usr/local/bin/check 8080'}),
+    dict(WEB, name='misc', port=8080, health_check={'type': 'misc',
+                                                         'misc_path': '/usr/local/bin/check {address}:{port}',
+                                                         'misc_dynamic': True}),
     dict(WEB, name='second-vip', address='10.78.0.202', scheduler='mh', sched_flags=['mh-port']),
     {'name': 'marked', 'fwmark': 7, 'ports': [80, 443], 'persistence': 300, 'netmask': '255.255.255.0'},
 ]
@@ -170,6 +173,11 @@ def test_every_option_is_rendered(tmp_path):
     assert 'virtual_server 10.78.0.202 80 {' in conf and '    mh-port\n' in conf
     assert '10.78.0.202/32 dev eth0' in conf  # the second VIP floats with the first
     assert 'virtual_server fwmark 7 {' in conf and 'persistence_granularity 255.255.255.0' in conf
+    misc = next(b for b in blocks if b.startswith('misc\n'))
+    commands = re.findall(r'real_server (\S+) (\d+) \{[^}]*MISC_CHECK \{\s*misc_path "([^"]*)"\s*'
+                          r'misc_timeout \d+\s*misc_dynamic', misc)
+    assert commands and all(cmd == f'/usr/local/bin/check {a}:{p}' for a, p, cmd in commands), misc
+    assert len({cmd for _, _, cmd in commands}) == len(commands) > 1, misc  # each real server its own command
 
 
 def test_ipv6_vips_and_real_servers_are_rendered():

@@ -16,13 +16,32 @@ def errors_of(case):
     return build(case)[1]
 
 
+def test_misc_check_command_per_real_server():
+    """misc_path's {address} and {port} become each real server's, also for a server Ansible does not manage."""
+    case = copy.deepcopy(C.DR)
+    svc = case['cluster']['lvs_services'][0]
+    svc['health_check'] = {'type': 'misc', 'misc_path': '/usr/local/bin/check_web -H {address} -p {port}'}
+    svc['servers'] = [{'address': '192.0.2.31', 'weight': 2}]
+    model, errors, _ = build(case)
+    assert errors == []
+    dests = model['services'][0]['destinations']
+    assert '192.0.2.31' in [d['address'] for d in dests], dests
+    assert all(d['misc_path'] == '/usr/local/bin/check_web -H %s -p 80' % d['address'] for d in dests), dests
+    svc.pop('servers')
+    dests = build(case)[0]['services'][0]['destinations']
+    assert [(d['address'], d['misc_path']) for d in dests] == [
+        ('192.0.2.21', '/usr/local/bin/check_web -H 192.0.2.21 -p 80'),
+        ('192.0.2.22', '/usr/local/bin/check_web -H 192.0.2.22 -p 80')]
+
+
 def test_dr_model():
     model, errors, warnings = build(C.DR)
     assert errors == [] and warnings == []
     (svc,) = model['services']
     assert svc['address'] == '192.0.2.10' and svc['port'] == 80 and svc['real_port'] == 80
     assert svc['health_check'] == {'type': 'http', 'path': '/health', 'port': 80, 'status_code': 200,
-                                   'misc_path': '', 'connect_timeout': 3, 'retry': 2, 'delay_before_retry': 1,
+                                   'misc_path': '', 'misc_dynamic': False, 'connect_timeout': 3, 'retry': 2,
+                                   'delay_before_retry': 1,
                                    'dns_type': 'SOA', 'dns_name': '.', 'virtualhost': '', 'digest': ''}
     assert svc['destinations'] == [
         {'host': 'rs1', 'name': 'rs1', 'address': '192.0.2.21', 'port': 80, 'weight': 1, 'forwarding': 'dr',
