@@ -1,13 +1,15 @@
 """keepalived's checks of site.yml on the lab hosts (DR, IPVS owned by keepalived), observed in behaviour: a
 real server whose web server stops stays in the table with weight 0 (inhibit_on_failure); with both down the
-quorum is lost, quorum_down runs and the sorry server (a namespace on the lab bridge) answers, and quorum_up
-runs when they are back;
+quorum is lost, quorum_down runs and the sorry server (a namespace on the lab bridge) answers; quorum 2 with
+hysteresis 1 (weights 2 and 1) keeps the quorum with one server of weight 1 alive and regains it only with
+both (realserver1 alone, weight 2, is not enough), then quorum_up runs;
 a failing vrrp_script (lvs_vrrp_scripts, weight 0) puts the MASTER in
 FAULT, its VIP moves under a bounded request loop, and the per-state notify commands (lvs_vrrp_notify) run."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -25,7 +27,7 @@ SORRY_MAC = "02:00:0a:4e:00:1f"
 HC = {"type": "tcp", "connect_timeout": 1, "retry": 1, "delay_before_retry": 1}
 EXTRA = {
     "lvs_services": [{"name": "http", "port": 80, "scheduler": "wrr", "delay_loop": 1, "health_check": HC,
-                      "inhibit_on_failure": True, "quorum": 1, "quorum_up": f"{STATE} quorum up",
+                      "inhibit_on_failure": True, "quorum": 2, "hysteresis": 1, "quorum_up": f"{STATE} quorum up",
                       "quorum_down": f"{STATE} quorum down", "sorry_server": {"address": SORRY}}],
     "lvs_vrrp_scripts": [{"name": "lab_flag", "script": f"/usr/bin/test ! -e {FAULT_FLAG}", "interval": 1}],
     "lvs_vrrp_notify": {"master": f"{STATE} MASTER", "fault": f"{STATE} FAULT"},
@@ -82,7 +84,8 @@ def test_inhibit_sorry_server_quorum_commands_and_a_failing_vrrp_script(lab, che
         lab.sh("director1", "ipvsadm -Ln")
     counts = lab.requests(9)
     assert counts == {"realserver2": 9}, counts
-    assert "quorum down" not in log(lab, "director1")  # weight 1 of realserver2 still meets quorum 1
+    # hysteresis: lost below quorum - hysteresis = 1; realserver2's weight 1 keeps it (quorum 2 alone would not)
+    assert "quorum down" not in log(lab, "director1")
 
     # realserver2 too: the quorum is lost, quorum_down runs and keepalived puts the sorry server in
     lab.sh("realserver2", "systemctl stop lvs-lab-web")
@@ -92,9 +95,18 @@ def test_inhibit_sorry_server_quorum_commands_and_a_failing_vrrp_script(lab, che
     counts = lab.requests(6)
     assert counts == {"sorry": 6}, counts
 
+    # realserver1 back (weight 2, alive again in the table): 2 is below quorum + hysteresis = 3, the quorum stays
+    # lost and the sorry server in (quorum 2 alone would have been regained)
+    lab.sh("realserver1", "systemctl start lvs-lab-web")
+    assert lab.wait_for(lambda: re.search(r"Route\s+2\s", rs1_row(lab, "director1")), 20, step=0.5), \
+        lab.sh("director1", "ipvsadm -Ln")
+    time.sleep(3)  # three check rounds (delay_loop 1)
+    table = lab.sh("director1", "ipvsadm -Ln")
+    assert f"{SORRY}:80" in table, table
+    assert "quorum up" not in log(lab, "director1").split("quorum down", 1)[-1], log(lab, "director1")
+
     # both back: quorum_up runs, the sorry server leaves, the weights are the configured ones again
-    for rs in ("realserver1", "realserver2"):
-        lab.sh(rs, "systemctl start lvs-lab-web")
+    lab.sh("realserver2", "systemctl start lvs-lab-web")
     assert lab.wait_for(lambda: f"{SORRY}:80" not in lab.sh("director1", "ipvsadm -Ln"), 20, step=0.5), \
         lab.sh("director1", "ipvsadm -Ln")
     assert lab.wait_for(lambda: re.search(r"Route\s+2\s", rs1_row(lab, "director1")), 20, step=0.5), \
