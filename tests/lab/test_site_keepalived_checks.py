@@ -45,6 +45,11 @@ def rs1_row(lab, director: str) -> str:
     return m.group(0) if m else ""
 
 
+def journal(lab, director: str = "director1") -> str:
+    """keepalived's log on DIRECTOR (its checker's messages: Enabling service, Lost/Gained quorum)."""
+    return lab.sh(director, "journalctl -u keepalived --no-pager -o cat")
+
+
 def log(lab, director: str) -> str:
     return lab.sh(director, f"cat {LOG} 2>/dev/null; true")
 
@@ -88,24 +93,30 @@ def test_inhibit_sorry_server_quorum_commands_and_a_failing_vrrp_script(lab, che
     assert "quorum down" not in log(lab, "director1")
 
     # realserver2 too: the quorum is lost, quorum_down runs and keepalived puts the sorry server in
+    lost, gained = (f"{what} for VS [{lab.vip}]:tcp:80"
+                    for what in ("Lost quorum 2-1=1 > 0", "Gained quorum 2+1=3 <= 3"))
+    lost_before = journal(lab).count(lost)
     lab.sh("realserver2", "systemctl stop lvs-lab-web")
     assert lab.wait_for(lambda: f"{SORRY}:80" in lab.sh("director1", "ipvsadm -Ln"), 20, step=0.5), \
         lab.sh("director1", "ipvsadm -Ln")
     assert lab.wait_for(lambda: "quorum down" in log(lab, "director1"), 10, step=0.5), log(lab, "director1")
     counts = lab.requests(6)
     assert counts == {"sorry": 6}, counts
+    assert journal(lab).count(lost) == lost_before + 1, journal(lab)[-2000:]  # below quorum - hysteresis
 
-    # realserver1 back (weight 2, alive again in the table): 2 is below quorum + hysteresis = 3, the quorum stays
-    # lost and the sorry server in (quorum 2 alone would have been regained)
+    # realserver1 back (weight 2): keepalived sees it alive again, but 2 is below quorum + hysteresis = 3, so the
+    # quorum stays lost and the sorry server alone in the pool (with quorum 2 alone it would have been regained)
+    enabled = f"Enabling service [{RS1}]:tcp:80"
+    before = journal(lab).count(enabled)
     lab.sh("realserver1", "systemctl start lvs-lab-web")
-    assert lab.wait_for(lambda: re.search(r"Route\s+2\s", rs1_row(lab, "director1")), 20, step=0.5), \
-        lab.sh("director1", "ipvsadm -Ln")
+    assert lab.wait_for(lambda: journal(lab).count(enabled) > before, 20, step=0.5), journal(lab)[-2000:]
     time.sleep(3)  # three check rounds (delay_loop 1)
     table = lab.sh("director1", "ipvsadm -Ln")
-    assert f"{SORRY}:80" in table, table
+    assert f"{SORRY}:80" in table and re.search(r"Route\s+0\s", rs1_row(lab, "director1")), table
     assert "quorum up" not in log(lab, "director1").split("quorum down", 1)[-1], log(lab, "director1")
 
     # both back: quorum_up runs, the sorry server leaves, the weights are the configured ones again
+    gained_before = journal(lab).count(gained)
     lab.sh("realserver2", "systemctl start lvs-lab-web")
     assert lab.wait_for(lambda: f"{SORRY}:80" not in lab.sh("director1", "ipvsadm -Ln"), 20, step=0.5), \
         lab.sh("director1", "ipvsadm -Ln")
@@ -113,6 +124,7 @@ def test_inhibit_sorry_server_quorum_commands_and_a_failing_vrrp_script(lab, che
         lab.sh("director1", "ipvsadm -Ln")
     assert lab.wait_for(lambda: "quorum up" in log(lab, "director1").split("quorum down", 1)[-1], 10, step=0.5), \
         log(lab, "director1")
+    assert journal(lab).count(gained) == gained_before + 1, journal(lab)[-2000:]  # quorum + hysteresis reached
     counts = lab.requests(9)
     assert set(counts) == {"realserver1", "realserver2"}, counts
 
