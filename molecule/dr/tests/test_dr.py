@@ -23,7 +23,7 @@ CLUSTER = lvs.Cluster(
 testinfra_hosts = [f"ansible://{CLUSTER.client}"]
 
 HTTPS = dataclasses.replace(CLUSTER, port=443)
-HTTPS_DESTS = {f"{a}:443" for a, _ in CLUSTER.realservers.values()}
+HTTPS_DESTS = {f"{rs[0]}:443" for rs in CLUSTER.realservers.values()}
 
 
 def https_answers(client, count=4):
@@ -40,7 +40,7 @@ def test_https_service_checked_by_ssl_get(host, nodes):
     assert lvs.wait_for(lambda: set(lvs.ipvs_destinations(director, HTTPS) or {}) == HTTPS_DESTS, timeout=20), \
         lvs.ipvs_destinations(director, HTTPS)
     assert sorted(set(https_answers(host))) == sorted(CLUSTER.realservers)  # rr over both
-    stopped, (kept_addr, _) = "dr-rs2", CLUSTER.realservers["dr-rs1"]
+    stopped, kept_addr = "dr-rs2", CLUSTER.realservers["dr-rs1"][0]
     nodes[stopped].run("systemctl stop lvs-lab-web-tls")
     try:
         assert lvs.wait_for(lambda: set(lvs.ipvs_destinations(director, HTTPS) or {}) == {f"{kept_addr}:443"},

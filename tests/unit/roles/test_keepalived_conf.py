@@ -42,9 +42,8 @@ EVERY_OPTION = [
     {'name': 'dns', 'protocol': 'udp', 'port': 53,
      'health_check': {'type': 'dns', 'dns_name': 'example.com', 'dns_type': 'A'}},
     dict(WEB, name='https', port=443, health_check={'type': 'https', 'path': '/'}),
-    dict(WEB, name='misc', port=8080, health_check={'type': 'misc',
-                                                         'misc_path': '/usr/local/bin/check {address}:{port}',
-                                                         'misc_dynamic': True}),
+    dict(WEB, name='misc', port=8080,
+         health_check={'type': 'misc', 'misc_path': '/usr/local/bin/check {address}:{port}', 'misc_dynamic': True}),
     dict(WEB, name='second-vip', address='10.78.0.202', scheduler='mh', sched_flags=['mh-port']),
     {'name': 'marked', 'fwmark': 7, 'ports': [80, 443], 'persistence': 300, 'netmask': '255.255.255.0'},
 ]
@@ -177,7 +176,7 @@ def test_every_option_is_rendered(tmp_path):
     commands = re.findall(r'real_server (\S+) (\d+) \{[^}]*MISC_CHECK \{\s*misc_path "([^"]*)"\s*'
                           r'misc_timeout \d+\s*misc_dynamic', misc)
     assert commands and all(cmd == f'/usr/local/bin/check {a}:{p}' for a, p, cmd in commands), misc
-    assert len({cmd for _, _, cmd in commands}) == len(commands) > 1, misc  # each real server its own command
+    assert len({c[2] for c in commands}) == len(commands) > 1, misc  # each real server its own command
 
 
 def test_ipv6_vips_and_real_servers_are_rendered():

@@ -22,8 +22,8 @@ def test_misc_check_command_per_real_server():
     svc = case['cluster']['lvs_services'][0]
     svc['health_check'] = {'type': 'misc', 'misc_path': '/usr/local/bin/check_web -H {address} -p {port}'}
     svc['servers'] = [{'address': '192.0.2.31', 'weight': 2}]
-    model, errors, _ = build(case)
-    assert errors == []
+    model, errors, warnings = build(case)
+    assert errors == [] and warnings == []
     dests = model['services'][0]['destinations']
     assert '192.0.2.31' in [d['address'] for d in dests], dests
     assert all(d['misc_path'] == '/usr/local/bin/check_web -H %s -p 80' % d['address'] for d in dests), dests
