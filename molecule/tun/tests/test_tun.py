@@ -37,9 +37,9 @@ def test_requests_arrive_through_the_ipip_tunnel(host, nodes):
 
 
 def test_each_real_server_has_its_own_misc_check_command(nodes):
-    """The shared real-server-death test runs against this check: keepalived runs busybox wget per server."""
+    """The shared real-server-death test runs against this check: keepalived runs curl per server."""
     for d in CLUSTER.directors:
         conf = nodes[d].file("/etc/keepalived/keepalived.conf").content_string
         for addr, port in CLUSTER.realservers.values():
-            assert f'misc_path "/bin/busybox wget -q -T 2 -O /dev/null http://{addr}:{port}/"' in conf, conf
+            assert f'misc_path "/usr/bin/curl -fs -o /dev/null --max-time 2 http://{addr}:{port}/"' in conf, conf
         assert "TCP_CHECK" not in conf, conf
