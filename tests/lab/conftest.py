@@ -63,6 +63,13 @@ class Lab:
     def __init__(self) -> None:
         self.key = image.key_path()
         self.vip = config.VIP
+        self.dirty = True  # a playbook other than reset.yml may have changed the hosts since the last reset
+
+    def reset(self) -> None:
+        """labkit/playbooks/reset.yml, unless no other playbook ran since the last one: every test fixture that
+        needs clean hosts resets at its start (so a test's cleanup is the next one's reset, once, not twice)."""
+        if self.dirty:
+            self.playbook("labkit/playbooks/reset.yml")
 
     def sh(self, node: str, script: str, check: bool = True, timeout: float = 60) -> str:
         """Run a shell script as root on a lab node; return its stdout."""
@@ -95,6 +102,7 @@ class Lab:
                *(inventories or []), *[str(ROOT / b) for b in books]]
         if extra is not None:
             cmd += ["-e", json.dumps(extra)]
+        self.dirty = books != ("labkit/playbooks/reset.yml",) or not ok or bool(args)
         return self.run_logged([*cmd, *args], "playbook-" + "-".join(Path(b).stem for b in books), deps.venv_env(),
                                ok=ok)
 
@@ -198,6 +206,7 @@ def lab() -> Lab:
 
 @pytest.fixture
 def directors(lab):
+    lab.reset()  # no keepalived, VIP or table that site.yml left
     # the tests add the VIP by hand, without the gratuitous ARP keepalived sends: the client's neighbour
     # entry for it may still name the director that held it last (4 of 6 requests failed that way in CI)
     lab.client("ip", "neigh", "flush", "to", lab.vip)
@@ -210,6 +219,7 @@ def directors(lab):
 
 @pytest.fixture
 def realservers(lab):
+    lab.reset()  # no lab web server that web.yml left on port 80
     names = ["realserver1", "realserver2"]
     for rs in names:
         lab.start_http(rs)

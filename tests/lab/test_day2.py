@@ -83,7 +83,7 @@ def day2(lab):
     rmem = lab.client("sysctl", "-n", "net.ipv4.tcp_rmem").stdout.split()
     assert len(rmem) == 3, rmem
     lab.client("sysctl", "-qw", "net.ipv4.tcp_rmem=4096 8192 16384")
-    lab.playbook("labkit/playbooks/reset.yml")
+    lab.reset()
     lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml")
     for rs in RS_ADDR:
         lab.sh(rs, f"head -c {BIG_BYTES} /dev/zero > {BIG}")
@@ -92,7 +92,6 @@ def day2(lab):
     for d in DIRECTORS:
         lab.sh(d, f"rm -f {FACT} /run/lvs-cluster/lock.json; echo 0 > /etc/keepalived/lvs-handover; true")
     lab.client("sysctl", "-qw", "net.ipv4.tcp_rmem=" + " ".join(rmem))
-    lab.playbook("labkit/playbooks/reset.yml")
 
 
 @pytest.fixture(autouse=True)

@@ -31,13 +31,12 @@ MARK = re.compile(r"-A PREROUTING -d 10\.78\.0\.200/32 -p tcp .*--dport 80 .*-j 
 @pytest.fixture
 def qemu_director(lab, tmp_path):
     """director1 on Debian's kernel under QEMU, alone in the directors group of the play."""
-    lab.playbook("labkit/playbooks/reset.yml")  # on the lab kernel, before the (slow) emulated boot
+    lab.reset()  # on the lab kernel, before the (slow) emulated boot
     lab.lab("restart", DIRECTOR, "--machine", "qemu")  # a fresh disk: nothing to reset there
     group = tmp_path / "fwmark-group.yml"
     group.write_text(f"all:\n  children:\n    {GROUP}:\n      hosts:\n        {DIRECTOR}:\n")
     yield ["-i", str(group)]
-    lab.lab("restart", DIRECTOR)  # back on the lab kernel, with a fresh disk
-    lab.playbook("labkit/playbooks/reset.yml")
+    lab.lab("restart", DIRECTOR)  # back on the lab kernel, with a fresh disk (the next fixture resets the others)
 
 
 def assert_director(lab) -> None:

@@ -29,18 +29,17 @@ URL6 = f"http://[{VIP6}]/"
 
 @pytest.fixture(scope="module")
 def ipv6_cluster(lab):
-    """A reset before the first test and after the last only: each test's site.yml run converges the hosts from
-    what the one before left (dr -> tun -> nat: the realserver role removes the VIPs the last method put on lo,
-    tunl0 and ip6tnl0), and a full-run minute is saved per reset."""
+    """A reset before the first test only (the next fixture's reset cleans up after the last): each test's site.yml
+    run converges the hosts from what the one before left (dr -> tun -> nat: the realserver role removes the VIPs
+    the last method put on lo, tunl0 and ip6tnl0), and a full-run minute is saved per reset."""
     flush = ("ip", "-6", "neigh", "flush", "dev", "eth0", "nud", "all")  # permanent entries too (the probes')
     for rs in RS6:  # what the tests need of the lab network: each real server's public and link-local IPv6
         v6 = lab.sh(rs, "ip -6 -o addr show dev eth0")
         assert f"inet6 {RS6[rs]}/64" in v6 and "inet6 fe80:" in v6, (rs, v6)
     lab.client(*flush)
-    lab.playbook("labkit/playbooks/reset.yml")
+    lab.reset()
     yield
     lab.client(*flush)
-    lab.playbook("labkit/playbooks/reset.yml")
 
 
 def holders6(lab) -> list:

@@ -63,7 +63,7 @@ def sorry(lab):
 
 @pytest.fixture
 def checked_cluster(lab, sorry):
-    lab.playbook("labkit/playbooks/reset.yml")
+    lab.reset()
     for d in DIRECTORS:
         lab.sh(d, f"rm -f {FAULT_FLAG} {LOG}; printf '#!/bin/sh\\necho \"$*\" >> {LOG}\\n' > {STATE}; "
                   f"chmod 0755 {STATE}")
@@ -72,7 +72,6 @@ def checked_cluster(lab, sorry):
         lab.sh(rs, "systemctl start lvs-lab-web")
     for d in DIRECTORS:
         lab.sh(d, f"rm -f {FAULT_FLAG} {LOG} {STATE}")
-    lab.playbook("labkit/playbooks/reset.yml")
 
 
 def test_inhibit_sorry_server_quorum_commands_and_a_failing_vrrp_script(lab, checked_cluster, record_property):

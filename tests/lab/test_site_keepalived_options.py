@@ -45,9 +45,8 @@ def start(lab, name: str) -> None:
 
 @pytest.fixture
 def keepalived_options_cluster(lab):
-    lab.playbook("labkit/playbooks/reset.yml")
+    lab.reset()
     yield
-    lab.playbook("labkit/playbooks/reset.yml")
     for d in DIRECTORS:
         lab.sh(d, f"rm -f {NOTIFY} {LOG}")
 

@@ -54,9 +54,8 @@ def answers(lab, n: int = 12):
 
 @pytest.fixture
 def ansible_owned_cluster(lab):
-    lab.playbook("labkit/playbooks/reset.yml")
+    lab.reset()
     yield
-    lab.playbook("labkit/playbooks/reset.yml")
 
 
 def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_owned_cluster):

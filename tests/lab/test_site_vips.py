@@ -51,9 +51,8 @@ def appliance():
 
 @pytest.fixture
 def vips_cluster(lab, appliance):
-    lab.playbook("labkit/playbooks/reset.yml")
+    lab.reset()
     yield
-    lab.playbook("labkit/playbooks/reset.yml")
 
 
 def answers(lab, vip: str, n: int = 12) -> Counter:
