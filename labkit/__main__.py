@@ -26,7 +26,7 @@ def cmd_up(args) -> None:
     kern = kernel.ensure()
     img = image.ensure_image(kern)
     t_img = time.monotonic() - t0
-    shapes = ["hosts", "engine"] if args.shape == "all" else [args.shape]
+    shapes = list(config.UP_ALL) if args.shape == "all" else [args.shape]
     nodes = [n for s in shapes for n in config.SHAPES[s] if not uml.pid_of(n.name)]
     had_network = bool(net.leftovers())
     try:

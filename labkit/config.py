@@ -63,7 +63,12 @@ SHAPES: dict[str, list[Node]] = {
     # so that two container workloads run at once (a UML node has one CPU; the machine has two).
     "engine": [Node("engine", "engines", 5, mem="3G", public=False),
                Node("engine2", "engines", 6, mem="3G", public=False)],
+    # booted only by the test that needs it (`lab restart fwdirector --machine qemu`), not by `lab up all`: a
+    # director on Debian's kernel under QEMU for the firewall-mark test (labkit/qemu.py), beside the hosts shape
+    # (its own VIP and real servers), so that test runs in an engine lane at the same time as the hosts lane
+    "on-demand": [Node("fwdirector", "directors", 13)],
 }
+UP_ALL = ("hosts", "engine")  # the shapes `lab up all` boots
 
 
 def node(name: str) -> Node:

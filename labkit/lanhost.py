@@ -1,8 +1,8 @@
 """A host on the lab's public network that Ansible never manages: a network namespace of this machine with a veth
 on the public bridge, set up as README says a DR real server outside the inventory must be (its VIPs on lo, not
 announced: arp_ignore 1, arp_announce 2), answering HTTP on port 80 with a fixed body. Tests use it as a real
-server the roles never touch, or as keepalived's sorry server. Its web server exits after 15 minutes whatever
-happens; the namespace and the veth go when the context ends."""
+server the roles never touch, or as keepalived's sorry server. Its web server exits after 15 minutes (or what the test
+says) whatever happens; the namespace and the veth go when the context ends."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ def _sh(*cmd: str) -> None:
 
 
 @contextlib.contextmanager
-def lan_host(name: str, veth: str, address: str, mac: str, vips: list[str], body: str) -> Iterator[str]:
+def lan_host(name: str, veth: str, address: str, mac: str, vips: list[str], body: str,
+             seconds: int = 900) -> Iterator[str]:
     """Namespace NAME at ADDRESS, its eth0 the peer of VETH on the bridge (MAC fixed: a director's ARP cache from an
-    earlier run must not point to a veth that is gone), VIPS on lo as lo:0, lo:1, ..., HTTP answering BODY."""
+    earlier run must not point to a veth that is gone), VIPS on lo as lo:0, lo:1, ..., HTTP answering BODY (for
+    SECONDS at most)."""
     nsx = ["ip", "netns", "exec", name]
     _sh("ip", "netns", "add", name)
     proc = None
@@ -43,7 +45,7 @@ def lan_host(name: str, veth: str, address: str, mac: str, vips: list[str], body
         cmds += [["ip", "addr", "add", f"{vip}/32", "dev", "lo", "label", f"lo:{i}"] for i, vip in enumerate(vips)]
         for cmd in cmds:
             _sh(*nsx, *cmd)
-        proc = subprocess.Popen([*nsx, "timeout", "900", "python3", "-c", SERVER, body],
+        proc = subprocess.Popen([*nsx, "timeout", str(seconds), "python3", "-c", SERVER, body],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         yield name
     finally:

@@ -192,11 +192,11 @@ def lab() -> Lab:
     must still run. Run by hand, the session boots a fresh lab (nodes left from earlier runs may
     hold any state), or with LAB_REUSE=1 keeps one that runs every node (development only).
     """
-    everything = sum(len(n) for n in config.SHAPES.values())
+    everything = {n.name for s in config.UP_ALL for n in config.SHAPES[s]}  # not the on-demand nodes
     if os.environ.get("LVS_LAB_LANE"):
-        assert len(uml.running()) == everything, f"the lab is not up: only {uml.running()} run"
+        assert everything <= set(uml.running()), f"the lab is not up: only {uml.running()} run"
         return Lab()
-    if os.environ.get("LAB_REUSE") == "1" and len(uml.running()) == everything:
+    if os.environ.get("LAB_REUSE") == "1" and everything <= set(uml.running()):
         return Lab()
     if uml.running():
         subprocess.run([str(ROOT / "lab"), "down"], check=True)
@@ -234,9 +234,9 @@ def realservers(lab):
 
 
 # `./lab test` runs the lab tests in lanes, one pytest process each, at the same time: the lanes use
-# disjoint nodes (the 4 hosts; engine; engine2), so they do not disturb each other, and the machine's
-# two cores both work (every UML node has one CPU). Every lab test names its lane; `teardown` runs
-# alone, after the others.
+# disjoint nodes (the 4 hosts; engine and the on-demand fwdirector; engine2), so they do not disturb each
+# other, and the machine's two cores both work (every UML node has one CPU). Every lab test names its lane;
+# `teardown` runs alone, after the others.
 LANES = ("hosts", "engine", "engine2", "teardown")
 
 
@@ -250,7 +250,7 @@ def lane_of(item) -> str:
 def pytest_collection_modifyitems(config, items):
     """With LVS_LAB_LANE, keep only that lane's tests; the teardown lane's tests run last, and in a lane the
     tests marked `emulated` after the others (a QEMU node in software emulation is CPU-bound: measured 4.2 min
-    alone and about 19 min while the engine lanes load both cores; the engine lanes end before the hosts lane)."""
+    alone and about 19 min while the other lanes load both cores: it starts when the lane's other work is done)."""
     wanted = os.environ.get("LVS_LAB_LANE")
     if wanted and wanted not in LANES:
         raise pytest.UsageError(f"LVS_LAB_LANE={wanted!r} is not one of {LANES}")
