@@ -132,6 +132,12 @@ def _key_of(params: Dict[str, Any], path: str = ''):
 
 # --------------------------------------------------------------------------- ipvs_dest
 
+def check_dest_input(service_params: Dict[str, Any], dest_params: Dict[str, Any]) -> None:
+    """ipvs_dest's input checked before the host is read: the real server is built as target_for_dest builds it
+    (options not given take their defaults, not the live values), against the service its key names."""
+    dest_from_params(dest_params, service_key_from_params(service_params))
+
+
 def target_for_dest(live: Table, service_params: Dict[str, Any], dest_params: Dict[str, Any],
                     state: str) -> Tuple[Table, Service]:
     """Target table for ``ipvs_dest``: one real server present, absent or quiesced (weight 0)."""
@@ -178,6 +184,20 @@ def config_services(config: Optional[Iterable[Dict[str, Any]]], live: Optional[T
         seen.add(svc.key)
         services.append(svc)
     return services
+
+
+def check_rules_keys(config: Optional[Iterable[Dict[str, Any]]]) -> None:
+    """What ipvs_rules checks of merged and deleted entries before the host is read (their other options merge
+    with the live table, so they are checked after it): each entry a mapping naming a valid service, and each of
+    its real servers a valid address and port."""
+    for index, entry in enumerate(config or []):
+        path = 'config[%d].' % index
+        if not isinstance(entry, dict):
+            raise IPVSError('config[%d]: %r is not a dictionary' % (index, entry))
+        bare = service_key_from_params({k: entry.get(k) for k in ('protocol', 'address', 'port', 'fwmark', 'family')},
+                                       path)
+        for i, raw in enumerate(entry.get('destinations') or []):
+            dest_key(raw, bare, '%sdestinations[%d].' % (path, i))
 
 
 def target_for_rules(live: Table, config: Optional[List[Dict[str, Any]]], state: str) -> Table:

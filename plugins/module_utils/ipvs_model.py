@@ -115,14 +115,22 @@ def _bool(value: Any, path: str, name: str) -> bool:
     raise _fail(path, name, '%r is not a boolean' % (value,))
 
 
-def _ip(value: Any, path: str, name: str) -> str:
+def user_address(value: Any, path: str, name: str) -> str:
+    """An address given by the user: no scope (ipvsadm has none), nothing IPVS never balances."""
     text = str(value).strip()
     if text.startswith('[') and text.endswith(']'):
         text = text[1:-1]
     try:
-        return format_addr(text)
+        if '%' in text:
+            raise ValueError(text)
+        ip = ipaddress.ip_address(text)
     except ValueError:
-        raise _fail(path, name, '%r is not a valid IP address' % (value,)) from None
+        raise _fail(path, name, '%r is not a valid IP address (no prefix, scope or leading zeros)' % (value,)) from None
+    # IPVS schedules only packets addressed to this host (PACKET_HOST): multicast and broadcast never reach it
+    if ip.is_multicast or ip.is_unspecified or text == '255.255.255.255':
+        what = 'a multicast' if ip.is_multicast else 'the unspecified' if ip.is_unspecified else 'the broadcast'
+        raise _fail(path, name, "'%s' is %s address: IPVS balances only unicast addresses" % (text, what))
+    return format_addr(text)
 
 
 def normalise_sched_flags(flags: Any, scheduler: str, path: str = '') -> Tuple[str, ...]:
@@ -441,7 +449,7 @@ def service_key_from_params(params: Dict[str, Any], path: str = '') -> Service:
         return Service(protocol='fwmark', family=family or 'ipv4', fwmark=mark)
     if address is None:
         raise _fail(path, 'address', 'required (or give fwmark)')
-    addr = _ip(address, path, 'address')
+    addr = user_address(address, path, 'address')
     fam = addr_family(addr)
     if family is not None and family != fam:
         raise _fail(path, 'family', "'%s' does not match address '%s'" % (family, addr))
@@ -502,7 +510,7 @@ def dest_from_params(params: Dict[str, Any], service: Service, base: Optional[De
     """Build and validate a real server of *service* from module parameters."""
     if params.get('address') is None:
         raise _fail(path, 'address', 'required for a destination')
-    addr = _ip(params['address'], path, 'address')
+    addr = user_address(params['address'], path, 'address')
     raw_fwd = _pick(params, 'forwarding', base, DEST_DEFAULTS)
     forwarding = FORWARDING_ALIASES.get(str(raw_fwd).strip().lower())
     if forwarding is None:
@@ -621,7 +629,7 @@ def dest_key(raw: Dict[str, Any], svc: Service, path: str = '') -> Tuple[str, in
     """The key (address, port) a destination config entry refers to; port defaults like ipvsadm."""
     if not isinstance(raw, dict) or raw.get('address') is None:
         raise _fail(path, 'address', 'required for a destination')
-    addr = _ip(raw['address'], path, 'address')
+    addr = user_address(raw['address'], path, 'address')
     port = raw.get('port')
     if port is None:
         port = 0 if svc.protocol == 'fwmark' else svc.port

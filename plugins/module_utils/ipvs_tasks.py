@@ -22,12 +22,20 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import (
     pick,
 )
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_diff import (
+    check_dest_input,
+    check_rules_keys,
     config_services,
     target_for_dest,
     target_for_rules,
     target_for_service,
 )
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import IPVSError, KeyedList, Table, dest_key
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
+    IPVSError,
+    KeyedList,
+    Table,
+    dest_key,
+    user_address,
+)
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_parse import parse_connections, parse_save
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_runner import IPVSHost, converge
 
@@ -68,6 +76,7 @@ def run_dest(module) -> None:
     svc_params = dest_service_params(params)
     dest_params = pick(params, ['address', 'port', *list(DEST_OPTION_ARGS)])
     state = params['state']
+    fail_on_error(module, check_dest_input, svc_params, dest_params)  # validate before touching the host
     host = _open(module)
     live = host.read_table()
     target, svc = fail_on_error(module, target_for_dest, live, svc_params, dest_params, state)
@@ -150,11 +159,13 @@ def run_wait(module) -> None:
     for name, low, high in (('timeout', 0, 86400), ('interval', 1, 60), ('weight', 0, 65535)):
         if p.get(name) is not None and not low <= p[name] <= high:
             module.fail_json(msg='%s: %d is out of range %d-%d' % (name, p[name], low, high))
+    addrs = [fail_on_error(module, user_address, a, '', 'addresses[%d]' % i) for i, a in enumerate(p['addresses'])]
+    if not addrs:
+        module.fail_json(msg='addresses: needs at least one real server address')
     if not os.path.exists(ipvs_runner.PROC_IP_VS):
         module.fail_json(msg='IPVS is not loaded on this host (%s does not exist)' % ipvs_runner.PROC_IP_VS)
     host = IPVSHost(module, load_module=False, netlink=False)
     host.loaded = True
-    addrs = [a.strip() for a in p['addresses']]
     local = local_addresses(module) if p['vip_local'] else None
     started = time.monotonic()
     while True:
@@ -256,6 +267,8 @@ def run_rules(module) -> None:
     validated = None
     if config is not None and state in ('replaced', 'overridden'):
         validated = fail_on_error(module, config_services, config)  # validate before touching the host
+    elif config is not None:
+        fail_on_error(module, check_rules_keys, config)  # merged, deleted: what does not merge with the live table
     host = _open(module)
     live = host.read_table()
     result['table_reader'] = host.reader

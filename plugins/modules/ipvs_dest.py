@@ -41,7 +41,8 @@ options:
     type: str
   address:
     description:
-      - IP address of the real server.
+      - IP address of the real server, written without prefix or scope; multicast, broadcast and unspecified
+        addresses are refused (IPVS balances only unicast traffic).
       - An IPv6 real server in an IPv4 service (or the reverse) needs O(forwarding=tun).
     type: str
     required: true

@@ -31,6 +31,8 @@ options:
   address:
     description:
       - Virtual IP address (IPv4 or IPv6) of the service. Mutually exclusive with O(fwmark).
+      - Written without prefix or scope; multicast, broadcast and unspecified addresses are refused (IPVS
+        schedules only packets addressed to the host).
     type: str
   port:
     description:

@@ -9,7 +9,7 @@ import converge_case as C
 import ipvs_fixtures as F
 import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_runner
-from ansible_collections.lvs.cluster.plugins.modules import ipvs_dest, ipvs_info, ipvs_rules, ipvs_service
+from ansible_collections.lvs.cluster.plugins.modules import ipvs_dest, ipvs_info, ipvs_rules, ipvs_service, ipvs_wait
 from ipvs_harness import FakeIPVS, run_module, view_state
 
 LOADED = ('ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_wlc', 'ip_vs_sh', 'ip_vs_mh', 'ip_vs_lc')
@@ -104,6 +104,52 @@ def test_service_validation_happens_before_any_command(kernel):
     res = run_module(ipvs_service.main, {'address': '10.0.0.1', 'port': 80, 'scheduler': 'foo'}, fake)
     assert res['failed'] and res['msg'].startswith("scheduler: 'foo' is not one of rr, wrr")
     assert fake.calls == []
+
+
+# Bad input of every IPVS module: (module, arguments, the message's start). Each fails before the table is read.
+BAD_BEFORE_READ = [
+    (ipvs_service, {'address': '224.0.0.18', 'port': 80},
+     "address: '224.0.0.18' is a multicast address: IPVS balances only unicast addresses"),
+    (ipvs_service, {'address': 'fe80::1%eth0', 'port': 80}, "address: 'fe80::1%eth0' is not a valid IP address"),
+    (ipvs_service, {'address': '255.255.255.255', 'port': 80, 'protocol': 'udp'},
+     "address: '255.255.255.255' is the broadcast address"),
+    (ipvs_service, {'address': '0.0.0.0', 'port': 80}, "address: '0.0.0.0' is the unspecified address"),
+    (ipvs_service, {'address': '10.2.0.3', 'port': 80, 'destinations': [{'address': 'ff02::1'}]},
+     "destinations[0].address: 'ff02::1' is a multicast address"),
+    (ipvs_dest, {'service_address': '10.2.0.3', 'service_port': 80, 'address': '10.0.0.1', 'weight': -1},
+     'weight: -1 is out of range 0-65535'),
+    (ipvs_dest, {'service_address': '10.2.0.3', 'service_port': 80, 'address': '10.0.0.1', 'forwarding': 'fullnat'},
+     "forwarding: 'fullnat' is not one of"),
+    (ipvs_dest, {'service_address': '10.2.0.3', 'service_port': 80, 'address': '10.0.0.1', 'port': 8080},
+     'port: 8080 differs from the service port 80'),
+    (ipvs_dest, {'service_address': '10.2.0.3', 'service_port': 80, 'address': '2001:db8::1'},
+     "address: '2001:db8::1' is ipv6 but the service is ipv4"),
+    (ipvs_dest, {'service_address': '10.2.0.3', 'service_port': 80, 'address': '10.0.0.1', 'upper_threshold': 5,
+                 'lower_threshold': 9}, 'lower_threshold: 9 is greater than upper_threshold 5'),
+    (ipvs_dest, {'service_address': '10.2.0.3', 'service_port': 80, 'address': '10.0.0.1', 'tun_type': 'gue'},
+     "tun_type: 'gue' is only valid with forwarding tun, not dr"),
+    (ipvs_dest, {'fwmark': 7, 'address': '10.0.0.300'}, "address: '10.0.0.300' is not a valid IP address"),
+    (ipvs_dest, {'service_address': '10.2.0.300', 'service_port': 80, 'address': '10.0.0.1'},
+     "address: '10.2.0.300' is not a valid IP address"),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.300', 'port': 80}]},
+     "config[0].address: '10.2.0.300' is not a valid IP address"),
+    (ipvs_rules, {'state': 'deleted', 'config': [{'address': '10.2.0.3', 'port': 80,
+                                                  'destinations': [{'address': '10.0.0.1', 'port': 70000}]}]},
+     'config[0].destinations[0].port: 70000 is out of range 0-65535'),
+    (ipvs_rules, {'state': 'merged', 'config': [{'fwmark': 0}]}, 'config[0].fwmark: '),
+    # a typo in an address would never match a real server: the wait would end at once, "drained"
+    (ipvs_wait, {'addresses': ['10.0.0.1', '10.0.0.300']}, "addresses[1]: '10.0.0.300' is not a valid IP address"),
+    (ipvs_wait, {'addresses': ['rs1.example.com']}, "addresses[0]: 'rs1.example.com' is not a valid IP address"),
+    (ipvs_wait, {'addresses': []}, 'addresses: needs at least one real server address'),
+]
+
+
+@pytest.mark.parametrize('module,args,msg', BAD_BEFORE_READ, ids=[m[2].split(':')[0] for m in BAD_BEFORE_READ])
+def test_bad_input_fails_before_the_table_is_read(kernel, module, args, msg):
+    fake = dests_fake()
+    res = run_module(module.main, args, fake)
+    assert res['failed'] and res['msg'].startswith(msg), res['msg']
+    assert fake.calls == [], fake.calls
 
 
 def test_service_unknown_twos_scheduler_reports_missing_module(kernel):
