@@ -41,6 +41,21 @@ def host_cidr(addr: str) -> str:
     return '%s/%d' % (addr, HOST_PREFIX[family(addr)])
 
 
+def prefix_errors(addrs: List[str], ipv4_prefix: int, var: str) -> List[str]:
+    """IPv4 addresses that are the network or broadcast address of their network at IPV4_PREFIX (a host can add
+    them to an interface, but nothing on that network sends to them as to a host)."""
+    out = []
+    for addr in addrs:
+        if not ipv4_prefix or family(addr) != 4 or ipv4_prefix > 30:
+            continue
+        net = ipaddress.ip_network('%s/%d' % (addr, ipv4_prefix), strict=False)
+        for what, edge in (('network', net.network_address), ('broadcast', net.broadcast_address)):
+            if ipaddress.ip_address(addr) == edge:
+                out.append('%s: %d makes %s the %s address of %s: choose another address or prefix'
+                           % (var, ipv4_prefix, addr, what, net))
+    return out
+
+
 def service_errors(svc: Dict[str, Any], path: str) -> List[str]:
     """A service's family rules: its real servers and sorry server of its VIP's family, IPv6 not with fwmark."""
     out: List[str] = []

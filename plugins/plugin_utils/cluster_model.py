@@ -171,6 +171,10 @@ class Builder:
             insts = [{'name': 'VI_PUBLIC', 'vips': vips, 'router_id': c['lvs_vrrp_router_id'],
                       'master': max(prios, key=prios.get) if prios else '', 'priorities': prios}]
         prefix = c['lvs_vip_prefix'] or 32
+        self.errors.extend(address_family.prefix_errors(vips, prefix, 'lvs_vip_prefix'))
+        if 4 in nat_families and c['lvs_internal_vip']:
+            self.errors.extend(address_family.prefix_errors([c['lvs_internal_vip']], c['lvs_internal_vip_prefix'],
+                                                            'lvs_internal_vip_prefix'))
         for inst in insts:
             inst.update(address_family.instance_addresses(inst['vips'], prefix))
         gateway = address_family.gateway(
@@ -212,10 +216,15 @@ class Builder:
             if self.inv.hostvars.get(h, {}).get('lvs_real_address') is not None:
                 continue  # invalid, reported
             addr = host_address(h, self.inv.hostvars.get(h, {}))
+            reached = shown(self.inv.hostvars.get(h, {}).get('ansible_host', h))
             if addr is None:
                 self.errors.add('hostvars[%s].lvs_real_address' % h, 'is not set and ansible_host %s is not an IP '
-                                'address: set the address the directors send to'
-                                % shown(self.inv.hostvars.get(h, {}).get('ansible_host', h)))
+                                'address: set the address the directors send to' % reached)
+            elif ipaddress.ip_address(addr).is_loopback or ipaddress.ip_address(addr).is_link_local:
+                self.errors.add('hostvars[%s].lvs_real_address' % h, 'is not set and ansible_host %s is a %s address '
+                                '(Ansible reaches the host through a port forward or a local tunnel), which the '
+                                'directors cannot send to: set the address the directors send to' % (
+                                    reached, 'loopback' if ipaddress.ip_address(addr).is_loopback else 'link-local'))
             else:
                 out[h] = addr
         for addr, hosts in duplicates(list(out.items()), lambda kv: kv[1]).items():
@@ -355,6 +364,9 @@ class Builder:
         if s['hysteresis'] and s['hysteresis'] >= s['quorum']:
             err.add('%s.hysteresis' % path, '%d is not below quorum %d: the service would never lose its quorum'
                     % (s['hysteresis'], s['quorum']))
+        if dests and not total:
+            self.warnings.append('%s: every real server has weight 0: the service answers no request (all drained?)'
+                                 % path)
         if dests and total and s['quorum'] > total:
             err.add('%s.quorum' % path, '%d is more than the weight of all its real servers (%d): the service '
                     'would never be up' % (s['quorum'], total))

@@ -143,9 +143,10 @@ class Address(Field):
         if addr.version == 6 and addr.ipv4_mapped:
             return self.bad(errors, path, value, 'is an IPv4-mapped IPv6 address: write the IPv4 address %s'
                             % addr.ipv4_mapped)
-        if addr.version == 6 and addr.is_link_local:
-            return self.bad(errors, path, value, 'is a link-local IPv6 address (valid on one link only): use a global '
-                            'or unique local address')
+        if addr.is_link_local:
+            return self.bad(errors, path, value, 'is a link-local IPv%d address (valid on one link only): use a %s'
+                            % (addr.version, 'global or unique local address' if addr.version == 6 else
+                               'routable or private address (169.254.0.0/16 is for automatic configuration)'))
         if addr.is_unspecified or addr.is_multicast or addr.is_loopback or str(addr) == '255.255.255.255':
             return self.bad(errors, path, value, 'is a %s address, not one a host can use' % (
                 'loopback' if addr.is_loopback else 'multicast' if addr.is_multicast else 'reserved'))

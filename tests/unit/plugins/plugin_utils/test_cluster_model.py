@@ -195,6 +195,20 @@ def test_health_check_ignored_warning():
     assert errors == [] and 'lvs_services[0].health_check is not used' in warnings[0]
 
 
+def test_every_weight_zero_warns():
+    """A service whose real servers all have weight 0 is valid (all drained) but answers nothing: said once."""
+    case = C.host('rs1', base=C.host('rs2', lvs_weight=0), lvs_weight=0)
+    errors, warnings = build(case)[1:]
+    assert errors == [] and warnings == [
+        'lvs_services[0]: every real server has weight 0: the service answers no request (all drained?)']
+    assert build(C.host('rs1', lvs_weight=0))[2] == []
+
+
+def test_edges_of_a_prefix_are_fine_at_31_and_32():
+    for prefix in (31, 32):
+        assert errors_of(C.cluster(lvs_vip='192.0.2.0', lvs_vip_prefix=prefix)) == []
+
+
 def test_unknown_variables():
     errors = cluster_model.unknown_variables({'lvs_forwardng': 'nat', 'lvs_vip': 'x', 'other': 1}, 'hostvars[d1].')
     assert len(errors) == 1
