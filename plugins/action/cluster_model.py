@@ -14,6 +14,7 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils import (
     cluster_schema,
     host_view,
     operations,
+    role_options,
 )
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
 
@@ -75,6 +76,7 @@ class ActionModule(ActionBase):
                 h: {n: self._value(hostvars[h].__getitem__, n, errors, 'hostvars[%s].%s' % (h, n))
                     for n in cluster_model.SYNC_DAEMON_ROLES if n in hostvars.get(h, {})}
                 for h in model['directors']}))
+            errors.extend(self._role_options(model, hostvars, errors))
             self._drained(model, ops, None if static else task_vars, errors, warnings)
         model['operations'] = ops
         facts = {}
@@ -87,6 +89,18 @@ class ActionModule(ActionBase):
         facts['lvs_model'] = model
         result.update(changed=False, ansible_facts=facts, warnings=['lvs: %s' % w for w in warnings])
         return result
+
+    def _role_options(self, model, hostvars, errors):
+        """The director, keepalived and realserver options the inventory sets, checked before any role runs (the
+        ARP settings only where they apply: on dr and tun real servers)."""
+        values = {}
+        for h in model['directors'] + model['realservers']:
+            hv = hostvars.get(h, {})
+            arp = bool(set(model['realserver_modes'].get(h, [])) & {'dr', 'tun'})
+            values[h] = {n: self._value(hv.__getitem__, n, errors, 'hostvars[%s].%s' % (h, n))
+                         for n in role_options.NAMES if n in hv and (arp or not n.startswith('realserver_arp'))}
+        ipv6 = bool(model.get('keepalived')) and any(address_family.family(v) == 6 for v in model['vips'])
+        return role_options.check(values, ipv6_vrrp=ipv6)
 
     @staticmethod
     def _drained(model, ops, task_vars, errors, warnings):

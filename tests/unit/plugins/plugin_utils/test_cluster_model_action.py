@@ -173,3 +173,26 @@ def test_the_sync_daemon_conflict_on_one_director_names_it(tmp_path):
     rc, out = playbook(tmp_path, inv)
     assert rc != 0
     assert "the IPVS sync daemons and stop each other's; keep one (on d2)" in out
+
+
+def test_role_options_are_checked_before_any_role_runs(tmp_path):
+    """A role option of the right type that breaks the cluster fails the static check, once, naming the hosts;
+    the ARP settings only where they apply (a nat real server does not use them)."""
+    inv = host_vars(write_inventory(tmp_path, GOOD + 'keepalived_advert_int: 0\n'), 'rs2',
+                    'realserver_arp_ignore: 0\n')
+    rc, out = playbook(tmp_path, inv)
+    assert rc != 0
+    assert 'keepalived_advert_int: 0 is out of range 1-255' in out
+    assert out.count('keepalived_advert_int: 0 is out of range 1-255') == 3  # once, not per host
+    assert 'realserver_arp_ignore: 0 answers ARP for the VIP it holds on lo or tunl0, from any interface' in out
+    assert '(on rs2)' in out
+    nat = ('lvs_vip: 192.0.2.10\nlvs_forwarding: nat\nlvs_internal_vip: 10.0.0.254\nrealserver_arp_ignore: 0\n'
+           'lvs_services: [{name: http, port: 80}]\n')
+    hosts = """
+all:
+  children:
+    directors: {hosts: {d1: {ansible_host: 192.0.2.1}, d2: {ansible_host: 192.0.2.2}}}
+    realservers: {hosts: {rs1: {ansible_host: 10.0.0.21}, rs2: {ansible_host: 10.0.0.22}}}
+"""
+    rc, out = playbook(tmp_path, write_inventory(tmp_path / 'nat', nat, hosts))
+    assert rc == 0, out

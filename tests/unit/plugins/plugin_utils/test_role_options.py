@@ -1,0 +1,70 @@
+"""The roles' own options: each name declared in its role's argument_specs, and a catalogue of values that are
+of the right type but break a host or the cluster, each reported once with the hosts that have it."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible_collections.lvs.cluster.plugins.plugin_utils import role_options
+
+ROLES = Path(__file__).resolve().parents[4] / 'roles'
+
+
+@pytest.mark.parametrize('role', sorted(role_options.OPTIONS))
+def test_every_checked_option_is_declared_by_its_role_with_that_type(role):
+    declared = yaml.safe_load((ROLES / role / 'meta/argument_specs.yml').read_text())['argument_specs']['main']
+    for name, spec in role_options.OPTIONS[role].items():
+        assert name in declared['options'], (role, name)
+        assert declared['options'][name]['type'] == spec.kind, (role, name)
+
+
+BAD = [
+    ('realserver_arp_ignore', 0, 'realserver_arp_ignore: 0 answers ARP for the VIP it holds on lo or tunl0'),
+    ('realserver_arp_ignore', 5, 'realserver_arp_ignore: 5 is reserved and acts as 0'),
+    ('realserver_arp_ignore', 8, 'realserver_arp_ignore: 8 answers no ARP request at all'),
+    ('realserver_arp_ignore', 9, 'realserver_arp_ignore: 9 is out of range 0-8'),
+    ('realserver_arp_announce', 0, 'realserver_arp_announce: 0 may use the VIP as the source of its ARP requests'),
+    ('realserver_arp_announce', 1, 'realserver_arp_announce: 1 still uses the VIP'),
+    ('realserver_arp_announce', 'two', "realserver_arp_announce: 'two' is not an integer"),
+    ('realserver_lo_label', 'eth0:1', "realserver_lo_label: 'eth0:1' is not lo or lo:LABEL"),
+    ('realserver_lo_label', 'lo:vip-label-too-long', "realserver_lo_label: 'lo:vip-label-too-long' is not lo or"),
+    ('keepalived_advert_int', 0, 'keepalived_advert_int: 0 is out of range 1-255'),
+    ('keepalived_preempt_delay', 5000, 'keepalived_preempt_delay: 5000 is out of range 0-1000'),
+    ('keepalived_router_id', 'lb 1', "keepalived_router_id: 'lb 1' is not one keepalived word"),
+    ('keepalived_sync_interface', 'eth0 eth1', "keepalived_sync_interface: 'eth0 eth1' is not an interface name"),
+    ('director_sync_threshold', '3', "director_sync_threshold: '3' is not \"N M\""),
+    ('director_sync_threshold', '50 3', "director_sync_threshold: '50 3': the kernel needs N below M"),
+    ('director_sync_id', 256, 'director_sync_id: 256 is out of range 0-255'),
+    ('director_arping_count', 0, 'director_arping_count: 0 is out of range 1-100'),
+    ('director_fwmark_chain', 'PREROUTING; reboot', "director_fwmark_chain: 'PREROUTING; reboot' is not an iptables"),
+]
+
+
+@pytest.mark.parametrize('name, value, error', BAD, ids=['%s=%s' % (n, v) for n, v, _e in BAD])
+def test_bad_role_option(name, value, error):
+    errors = role_options.check({'h1': {name: value}})
+    assert len(errors) == 1 and errors[0].startswith(error), errors
+
+
+@pytest.mark.parametrize('name, value', [
+    ('realserver_arp_ignore', 1), ('realserver_arp_ignore', 2), ('realserver_arp_announce', 2),
+    ('realserver_lo_label', 'lo:0'), ('realserver_lo_label', 'lo'), ('keepalived_router_id', 'lb-1.example.com'),
+    ('director_sync_threshold', '3 50'), ('director_sync_threshold', ''), ('director_sync_threshold', '3 0'),
+    ('keepalived_advert_int', 200), ('director_fwmark_chain', 'LVS-MARK'), ('keepalived_sync_interface', ''),
+])
+def test_good_role_option(name, value):
+    assert role_options.check({'h1': {name: value}}) == []
+
+
+def test_each_problem_once_with_the_hosts_when_not_all():
+    same = role_options.check({'rs1': {'realserver_arp_ignore': 0}, 'rs2': {'realserver_arp_ignore': 0}})
+    assert len(same) == 1 and '(on' not in same[0]
+    one = role_options.check({'rs1': {'realserver_arp_ignore': 1}, 'rs2': {'realserver_arp_ignore': 0}})
+    assert len(one) == 1 and one[0].endswith('(on rs2)'), one
+
+
+def test_advert_int_of_vrrp_version_3():
+    assert role_options.check({'d1': {'keepalived_advert_int': 41}}) == []
+    errors = role_options.check({'d1': {'keepalived_advert_int': 41}}, ipv6_vrrp=True)
+    assert errors == ['keepalived_advert_int: 41 is above 40: VRRP version 3 (the IPv6 VIPs) carries the interval in '
+                      'centiseconds, at most 40.95 s']
