@@ -51,6 +51,8 @@ NAMES = {name: spec for options in OPTIONS.values() for name, spec in options.it
 # Values that are in range but make a DR or TUN real server claim the VIP, which only the director may own.
 ARP_IGNORE = {
     0: 'answers ARP for the VIP it holds on lo or tunl0, from any interface',
+    3: 'answers ARP for every local address not of scope host, the VIP it holds on lo or tunl0 among them (the '
+       'realserver role adds it with scope global)',
     4: 'is reserved and acts as 0: it answers ARP for the VIP it holds on lo or tunl0',
     8: 'answers no ARP request at all, not even for its own address',
 }

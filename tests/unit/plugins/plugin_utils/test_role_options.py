@@ -20,6 +20,7 @@ def test_every_checked_option_is_declared_by_its_role_with_that_type(role):
 
 BAD = [
     ('realserver_arp_ignore', 0, 'realserver_arp_ignore: 0 answers ARP for the VIP it holds on lo or tunl0'),
+    ('realserver_arp_ignore', 3, 'realserver_arp_ignore: 3 answers ARP for every local address not of scope host'),
     ('realserver_arp_ignore', 5, 'realserver_arp_ignore: 5 is reserved and acts as 0'),
     ('realserver_arp_ignore', 8, 'realserver_arp_ignore: 8 answers no ARP request at all'),
     ('realserver_arp_ignore', 9, 'realserver_arp_ignore: 9 is out of range 0-8'),
