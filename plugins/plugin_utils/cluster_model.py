@@ -359,6 +359,9 @@ class Builder:
             if sorry.get('address') and sorry.get('address') in vips:
                 err.add('%s.sorry_server.address' % path, '%s is a VIP of the directors' % sorry['address'])
             sorry = dict(sorry)
+            if port and sorry.get('port') not in (None, port) and fwd != 'nat':
+                err.add('%s.sorry_server.port' % path, '%d differs from port %d with forwarding %s: only nat can '
+                        'change the port' % (sorry['port'], port, fwd))
             sorry.setdefault('port', real_port or hc['port'])
         total = sum(d['weight'] for d in dests)
         if s['hysteresis'] and s['hysteresis'] >= s['quorum']:
@@ -396,6 +399,23 @@ class Builder:
                 text = '%s %s:%s' % value if isinstance(value, tuple) else shown(value)
                 self.errors.add('lvs_services[%d].%s' % (pos[1], key), '%s is also used by service %s' % (
                     what % text, shown(services[pos[0]]['name'])))
+        # the TCP ports a fwmark service marks: IPVS looks a marked packet up by its mark first, and of two MARK
+        # rules for one port the last one wins, so each VIP:port is marked once and served by nothing else
+        marked: Dict[Tuple[str, int], int] = {}
+        for i, svc in enumerate(services):
+            for p in svc['ports'] if svc['fwmark'] else []:
+                if (svc['address'], p) in marked:
+                    self.errors.add('lvs_services[%d].ports' % i, 'tcp %s:%d is also marked by fwmark service %s: '
+                                    'the last MARK rule wins and the other service never sees it' % (
+                                        svc['address'], p, shown(services[marked[(svc['address'], p)]]['name'])))
+                marked.setdefault((svc['address'], p), i)
+        for i, svc in enumerate(services):
+            owner = marked.get((svc['address'], svc['port'])) if not svc['fwmark'] and svc['protocol'] == 'tcp' \
+                else None
+            if owner is not None:
+                self.errors.add('lvs_services[%d].port' % i, 'tcp %s:%d is marked by fwmark service %s, which IPVS '
+                                'looks up first: this service would never see a packet' % (
+                                    svc['address'], svc['port'], shown(services[owner]['name'])))
 
     # -- addresses, VRRP, NAT ----------------------------------------------------------------------
     def addresses(self, directors, rs_addr, services) -> None:
@@ -490,6 +510,12 @@ class Builder:
                                 '%s: NAT needs the VIPs on the public side' % (s['address'], net, var))
             if s['forwarding'] != 'nat' or not s['address'] or address_family.family(s['address']) != fam:
                 continue
+            sorry = s.get('sorry_server') or {}
+            if sorry.get('address') and address_family.family(sorry['address']) == fam and \
+                    ipaddress.ip_address(sorry['address']) not in net:
+                self.errors.add('lvs_services[%d].sorry_server.address' % i, '%s is not on the directors\' internal '
+                                'network %s (%s %s/%d): with nat its replies would not return through the '
+                                'directors' % (sorry['address'], net, var, vip, prefix))
             for d in s['destinations']:
                 if ipaddress.ip_address(d['address']) not in net:
                     self.errors.add('lvs_services[%d]' % i, 'nat real server %s (%s) is not on the directors\' '

@@ -45,7 +45,8 @@ EVERY_OPTION = [
     dict(WEB, name='misc', port=8080,
          health_check={'type': 'misc', 'misc_path': '/usr/local/bin/check {address}:{port}', 'misc_dynamic': True}),
     dict(WEB, name='second-vip', address='10.78.0.202', scheduler='mh', sched_flags=['mh-port']),
-    {'name': 'marked', 'fwmark': 7, 'ports': [80, 443], 'persistence': 300, 'netmask': '255.255.255.0'},
+    {'name': 'marked', 'address': '10.78.0.203', 'fwmark': 7, 'ports': [80, 443], 'persistence': 300,
+     'netmask': '255.255.255.0'},  # its own VIP: marking 80 and 443 of the first would take them from http, https
 ]
 VRRP_OPTIONS = {
     'lvs_vrrp_scripts': [{'name': 'chk_web', 'script': '/usr/bin/curl -fs http://127.0.0.1/', 'weight': -60,

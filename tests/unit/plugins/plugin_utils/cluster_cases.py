@@ -240,6 +240,17 @@ BROKEN = [
      'ports': [443]}),
      "lvs_services[1].fwmark: fwmark 1 is also used by service 'a'"),
     ('port-map-dr', service(real_port=8080), 'lvs_services[0].real_port: 8080 differs from port 80 with forwarding dr'),
+    # firewall marks: IPVS looks a marked packet up by its mark first; the last MARK rule of a port wins
+    ('fwmark-takes-port', services(WEB, {'name': 'm', 'fwmark': 1, 'ports': [80, 443]}),
+     "lvs_services[0].port: tcp 192.0.2.10:80 is marked by fwmark service 'm', which IPVS looks up first"),
+    ('fwmark-port-marked-twice', services({'name': 'a', 'fwmark': 1, 'ports': [80]},
+                                          {'name': 'b', 'fwmark': 2, 'ports': [443, 80]}),
+     "lvs_services[1].ports: tcp 192.0.2.10:80 is also marked by fwmark service 'a': the last MARK rule wins"),
+    # the sorry server is one more real server of the service: same port rules, same network with nat
+    ('sorry-port-dr', service(sorry_server={'address': '192.0.2.50', 'port': 8080}),
+     'lvs_services[0].sorry_server.port: 8080 differs from port 80 with forwarding dr: only nat can change the port'),
+    ('sorry-off-nat-network', service(base=NAT, sorry_server={'address': '172.16.0.50'}),
+     "lvs_services[0].sorry_server.address: 172.16.0.50 is not on the directors' internal network 10.0.0.0/24"),
     # several VIPs: every service address is a VIP of its own
     ('vip2-is-director', services(WEB, dict(WEB, name='b', address='192.0.2.1')),
      "lvs_services[1].address: 192.0.2.1 is the address of director 'director1'"),

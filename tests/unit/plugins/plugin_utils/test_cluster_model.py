@@ -195,6 +195,14 @@ def test_health_check_ignored_warning():
     assert errors == [] and 'lvs_services[0].health_check is not used' in warnings[0]
 
 
+def test_a_fwmark_service_beside_port_services_of_other_vips_or_protocols():
+    """Marks are per VIP and TCP port: a fwmark service on another VIP, or a udp service on a marked port, is fine."""
+    case = C.services(C.WEB, dict(C.WEB, name='dns', protocol='udp', port=443, health_check={'type': 'udp'}),
+                      {'name': 'm', 'fwmark': 1, 'ports': [443]},
+                      {'name': 'm2', 'address': '192.0.2.11', 'fwmark': 2, 'ports': [80]})
+    assert errors_of(case) == []
+
+
 def test_every_weight_zero_warns():
     """A service whose real servers all have weight 0 is valid (all drained) but answers nothing: said once."""
     case = C.host('rs1', base=C.host('rs2', lvs_weight=0), lvs_weight=0)
