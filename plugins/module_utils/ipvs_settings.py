@@ -77,6 +77,8 @@ def normalise_daemon(raw: Dict[str, Any], path: str) -> Dict[str, Any]:
             out[key] = _int(raw[key], path + '.', key, low, high)
     if raw.get('mcast_group') is not None:
         try:
+            if '%' in str(raw['mcast_group']):
+                raise ValueError(raw['mcast_group'])  # the interface is mcast_interface, not a scope
             group = ipaddress.ip_address(str(raw['mcast_group']))
         except ValueError:
             raise IPVSError('%s.mcast_group: %r is not an IP address' % (path, raw['mcast_group'])) from None

@@ -73,8 +73,8 @@ def _lvs_rules(name: str, value: int) -> str:
     if name == 'realserver_arp_ignore' and value in ARP_IGNORE:
         return '%d %s: use 1 (reply only for addresses of the receiving interface) or 2' % (value, ARP_IGNORE[value])
     if name == 'realserver_arp_announce' and value in ARP_ANNOUNCE:
-        return '%d %s: use 2 (always the best local address of the outgoing interface)' % (value,
-                                                                                          ARP_ANNOUNCE[value])
+        why = ARP_ANNOUNCE[value]
+        return '%d %s: use 2 (always the best local address of the outgoing interface)' % (value, why)
     return ''
 
 

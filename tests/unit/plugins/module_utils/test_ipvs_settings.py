@@ -71,6 +71,8 @@ def test_render_for_diff():
     (None, [{'state': 'master', 'mcast_interface': 'eth0', 'syncid': 256}], 'daemons[0].syncid: 256 is out of range'),
     (None, [{'state': 'master', 'mcast_interface': 'eth0', 'mcast_group': '10.0.0.1'}],
      'daemons[0].mcast_group: 10.0.0.1 is not a multicast address'),
+    (None, [{'state': 'master', 'mcast_interface': 'eth0', 'mcast_group': 'ff02::1%eth0'}],
+     "daemons[0].mcast_group: 'ff02::1%eth0' is not an IP address"),
     (None, [{'state': 'master', 'mcast_interface': 'eth0', 'mcast_ttl': 0}], 'daemons[0].mcast_ttl: 0 is out of range'),
     (None, [{'state': 'master', 'mcast_interface': 'eth0', 'sync_id': 1}], 'daemons[0].sync_id: unknown key'),
     (None, [{'state': 'backup', 'mcast_interface': 'eth0'}, {'state': 'backup', 'mcast_interface': 'eth1'}],
