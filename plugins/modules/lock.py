@@ -63,7 +63,7 @@ options:
     type: int
     default: 3600
   path:
-    description: The lock file on the host.
+    description: The lock file on the host, an absolute path (every run must name the same file).
     type: path
     default: /run/lvs-cluster/lock.json
   holder:
@@ -159,6 +159,9 @@ def main():
         module.fail_json(msg='holder: missing (lvs.cluster.lock runs through its action plugin, which sets it)')
     if not 60 <= p['ttl'] <= 604800:
         module.fail_json(msg='ttl: %d is out of range 60-604800' % p['ttl'])
+    if not os.path.isabs(path) or path.endswith('/'):
+        # a relative path depends on the working directory of each run: two runs would not see each other's lock
+        module.fail_json(msg='path: %r is not an absolute file path' % path)
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         if module.check_mode:

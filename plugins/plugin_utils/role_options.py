@@ -30,6 +30,10 @@ OPTIONS = {
         'director_arping_count': Int('gratuitous ARPs sent for a VIP', 1, 100),
         'director_fwmark_chain': Str('mangle chain of the MARK rules', pattern=r'[A-Za-z][A-Za-z0-9_-]{0,28}',
                                      meaning='an iptables chain name'),
+        'director_arping_command': Str('command sending gratuitous ARP, run by sh',
+                                       pattern=r'[A-Za-z0-9_./-]+( [A-Za-z0-9_./=-]+)*',
+                                       meaning='a command and its arguments (letters, digits, _ . / - =; no shell '
+                                               'characters)'),
     },
     'keepalived': {
         'keepalived_router_id': Str('global_defs router_id', pattern=WORD,
@@ -38,6 +42,8 @@ OPTIONS = {
         'keepalived_preempt_delay': Int('preemption delay', 0, 1000),
         'keepalived_garp_master_refresh': Int('gratuitous ARP refresh interval', 0, 86400),
         'keepalived_sync_interface': Str('sync daemon interface', pattern='|' + IFNAME, meaning=IFNAME_MEANING),
+        'keepalived_notify_script': Str('notify script, a file the role installs', pattern=r'|/[^\s"\'\\#!{}]+',
+                                        meaning='an absolute file path (no spaces, quotes, #, !, \\ or braces)'),
     },
     'realserver': {
         'realserver_lo_label': Str('label of the VIP on lo', pattern=r'lo(:[A-Za-z0-9_.-]{1,12})?',

@@ -59,6 +59,10 @@ def test_bad_input_fails_before_the_host_is_touched(tmp_path):
     assert res['failed'] and res['msg'] == 'ttl: 5 is out of range 60-604800'
     res = call(tmp_path)
     assert res['failed'] and 'holder: missing' in res['msg']
+    # relative: every run would lock a file of its own working directory
+    res = call(tmp_path, holder=holder('a'), path='lvs-test-relative/lock.json')
+    assert res['failed'] and res['msg'] == "path: 'lvs-test-relative/lock.json' is not an absolute file path"
+    assert not Path('lvs-test-relative').exists()
     assert not (tmp_path / 'run').exists()
 
 

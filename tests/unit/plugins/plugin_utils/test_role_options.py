@@ -38,6 +38,11 @@ BAD = [
     ('director_sync_id', 256, 'director_sync_id: 256 is out of range 0-255'),
     ('director_arping_count', 0, 'director_arping_count: 0 is out of range 1-100'),
     ('director_fwmark_chain', 'PREROUTING; reboot', "director_fwmark_chain: 'PREROUTING; reboot' is not an iptables"),
+    ('director_arping_command', 'arping; reboot', "director_arping_command: 'arping; reboot' is not a command"),
+    ('director_arping_command', '$(reboot)', "director_arping_command: '$(reboot)' is not a command"),
+    ('keepalived_notify_script', 'notify.sh', "keepalived_notify_script: 'notify.sh' is not an absolute file path"),
+    ('keepalived_notify_script', '/usr/local/bin/notify.sh master',
+     "keepalived_notify_script: '/usr/local/bin/notify.sh master' is not an absolute file path"),
 ]
 
 
@@ -52,6 +57,8 @@ def test_bad_role_option(name, value, error):
     ('realserver_lo_label', 'lo:0'), ('realserver_lo_label', 'lo'), ('keepalived_router_id', 'lb-1.example.com'),
     ('director_sync_threshold', '3 50'), ('director_sync_threshold', ''), ('director_sync_threshold', '3 0'),
     ('keepalived_advert_int', 200), ('director_fwmark_chain', 'LVS-MARK'), ('keepalived_sync_interface', ''),
+    ('director_arping_command', '/usr/sbin/arping -q'), ('keepalived_notify_script', '/usr/local/bin/lvs-notify'),
+    ('keepalived_notify_script', ''),
 ])
 def test_good_role_option(name, value):
     assert role_options.check({'h1': {name: value}}) == []
