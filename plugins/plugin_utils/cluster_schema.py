@@ -163,8 +163,9 @@ EMAIL = r'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+'
 VRRP_EMAIL = Struct('keepalived\'s e-mail alerts (global_defs notification_email, smtp_server)', {
     'to': List('addresses alerted', Str('an e-mail address', pattern=EMAIL, meaning='an e-mail address'),
                unique=True, default=[]),
-    'from': Str('the sender; empty = keepalived\'s default', pattern='|' + EMAIL, meaning='an e-mail address',
-                default=''),
+    'from': Str('the sender: an e-mail address, or a bare local name as in seed 004 (`localhost`), which the relay '
+                'completes; empty = keepalived\'s default', pattern='|' + EMAIL + '|[A-Za-z0-9._-]{1,64}',
+                meaning='an e-mail address or a bare name', default=''),
     'smtp_server': Str('the SMTP relay (name or address)', pattern='|' + DNS, meaning=DNS_MEANING, default=''),
     'smtp_port': port('its port', default=25),
     'connect_timeout': Int('seconds to connect to it', 1, 3600, default=30),

@@ -94,6 +94,15 @@ CASES = {
                             rs2={'ansible_host': '10.79.0.22', 'lvs_real_address6': 'fd79::22'}), {}),
     'every-option': ({'lvs_vip': '10.78.0.200', 'lvs_services': EVERY_OPTION}, HOSTS,
                      {'keepalived_garp_master_refresh': 60, 'keepalived_preempt_delay': 5}),
+    # seed 004's MASTER, written as inventory: mail from a bare 'localhost', PASS 1111 as a number, persistence 50
+    'seed-004': ({'lvs_vip': '10.78.0.200', 'lvs_vrrp_auth_pass': 1111, 'lvs_vrrp_router_id': 51,
+                  'lvs_vrrp_email': {'to': ['admin@unixhot.com'], 'from': 'localhost', 'smtp_server': '127.0.0.1',
+                                     'connect_timeout': 30},
+                  'lvs_services': [{'name': 'web', 'port': 80, 'scheduler': 'wrr', 'persistence': 50, 'delay_loop': 6,
+                                    'netmask': '255.255.255.0',
+                                    'health_check': {'type': 'tcp', 'connect_timeout': 10, 'retry': 3,
+                                                     'delay_before_retry': 3, 'port': 80}}]},
+                 HOSTS, {'keepalived_router_id': 'LVS_MASTER'}),
 }
 
 
@@ -153,7 +162,8 @@ def test_keepalived_accepts_the_rendered_configuration(case, tmp_path, netns):
     conf = render(cluster, hosts, dict(role_vars, keepalived_secret_path=str(secret)))
     res = check(conf, tmp_path, netns)
     assert res.returncode == 0, f'{res.stdout}{res.stderr}\n{conf}'
-    assert 'router_id director1' in conf and ('virtual_router_id 51' in conf or case.startswith('active-active-nat'))
+    assert 'router_id %s' % role_vars.get('keepalived_router_id', 'director1') in conf
+    assert 'virtual_router_id 51' in conf or case.startswith('active-active-nat')
 
 
 def test_every_option_is_rendered(tmp_path):
@@ -249,3 +259,16 @@ def test_active_active_instances():
     nat = render(*CASES['active-active-nat'])
     group = nat[nat.index('vrrp_sync_group'):nat.index('vrrp_instance')]
     assert all(f'        {n}\n' in group for n in ('VI_A', 'VI_B', 'VI_GATEWAY')), group
+
+
+def test_seed_004_renders_as_its_hand_written_configuration():
+    """What seed 004 writes by hand (global_defs mail and router_id, PASS 1111, a DR wrr virtual server with
+    persistence 50 and TCP_CHECKs on port 80) is what the role renders from its inventory form."""
+    text = render(*CASES['seed-004'])
+    for line in ('notification_email {\n        admin@unixhot.com\n    }', 'notification_email_from localhost',
+                 'smtp_server 127.0.0.1', 'smtp_connect_timeout 30', 'router_id LVS_MASTER',
+                 'virtual_router_id 51', 'advert_int 1', 'auth_type PASS', 'delay_loop 6', 'lb_algo wrr',
+                 'lb_kind DR', 'persistence_timeout 50', 'protocol TCP', 'connect_timeout 10', 'retry 3',
+                 'delay_before_retry 3', 'connect_port 80'):
+        assert line in text, (line, text)
+    assert text.count('TCP_CHECK {') == 2, text
