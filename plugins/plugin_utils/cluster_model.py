@@ -87,6 +87,7 @@ class Builder:
         self.inv = inv
         self.errors = Errors()
         self.warnings: List[str] = []
+        self.director_addresses: set = set()
 
     # -- groups and hosts ------------------------------------------------------------------------
     def group(self, var: str, name: Optional[str]) -> List[str]:
@@ -421,6 +422,7 @@ class Builder:
     def addresses(self, directors, rs_addr, services) -> None:
         c = self.c
         dir_addr = {h: host_address(h, self.inv.hostvars.get(h, {})) for h in directors}
+        self.director_addresses = {a for a in dir_addr.values() if a}
         owners = {a: 'director %s' % shown(h) for h, a in dir_addr.items() if a}
         for h, a in rs_addr.items():
             if a in owners:
@@ -511,7 +513,9 @@ class Builder:
             if s['forwarding'] != 'nat' or not s['address'] or address_family.family(s['address']) != fam:
                 continue
             sorry = s.get('sorry_server') or {}
-            if sorry.get('address') and address_family.family(sorry['address']) == fam and \
+            local = sorry.get('address') and (ipaddress.ip_address(sorry['address']).is_loopback
+                                              or sorry['address'] in self.director_addresses)
+            if sorry.get('address') and not local and address_family.family(sorry['address']) == fam and \
                     ipaddress.ip_address(sorry['address']) not in net:
                 self.errors.add('lvs_services[%d].sorry_server.address' % i, '%s is not on the directors\' internal '
                                 'network %s (%s %s/%d): with nat its replies would not return through the '

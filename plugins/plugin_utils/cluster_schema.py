@@ -74,8 +74,9 @@ HEALTH_CHECK = Struct('keepalived health check of every real server of the servi
 }, default={})
 
 SORRY_SERVER = Struct('keepalived: server used while the quorum is lost', {
-    'address': Address('address of the sorry server (the family of the service\'s VIP)', versions=(4, 6),
-                       required=True),
+    'address': Address('address of the sorry server (the family of the service\'s VIP); 127.0.0.1 or ::1 = the '
+                       'director itself (IPVS serves a local address as a local node, on the service\'s port)',
+                       versions=(4, 6), loopback=True, required=True),
     'port': port('its port; default the real port'),
 })
 

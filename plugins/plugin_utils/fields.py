@@ -120,10 +120,12 @@ class Address(Field):
 
     kind = 'str'
 
-    def __init__(self, description: str, versions: Sequence[int] = (4,), empty: bool = False, **kw: Any) -> None:
+    def __init__(self, description: str, versions: Sequence[int] = (4,), empty: bool = False,
+                 loopback: bool = False, **kw: Any) -> None:
         super().__init__(description, **kw)
         self.versions = tuple(versions)
         self.empty = empty
+        self.loopback = loopback  # a loopback address means this host (IPVS serves a local address itself)
 
     def check(self, value: Any, path: str, errors: Errors) -> Any:
         if self.empty and value == '':
@@ -147,7 +149,8 @@ class Address(Field):
             return self.bad(errors, path, value, 'is a link-local IPv%d address (valid on one link only): use a %s'
                             % (addr.version, 'global or unique local address' if addr.version == 6 else
                                'routable or private address (169.254.0.0/16 is for automatic configuration)'))
-        if addr.is_unspecified or addr.is_multicast or addr.is_loopback or str(addr) == '255.255.255.255':
+        if addr.is_unspecified or addr.is_multicast or (addr.is_loopback and not self.loopback) or \
+                str(addr) == '255.255.255.255':
             return self.bad(errors, path, value, 'is a %s address, not one a host can use' % (
                 'loopback' if addr.is_loopback else 'multicast' if addr.is_multicast else 'reserved'))
         return str(addr)

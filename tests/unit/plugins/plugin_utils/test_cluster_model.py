@@ -203,6 +203,20 @@ def test_a_fwmark_service_beside_port_services_of_other_vips_or_protocols():
     assert errors_of(case) == []
 
 
+@pytest.mark.parametrize('forwarding', ['dr', 'nat'])
+def test_a_sorry_server_on_the_director_itself(forwarding):
+    """Seed 000's ldirectord falls back to 127.0.0.1:443: the director serves the sorry page itself (IPVS makes a
+    local address a local node, whatever the forwarding), so loopback and the directors' own addresses are
+    accepted for the sorry server, also off the nat internal network; a loopback real server is not."""
+    base = C.NAT if forwarding == 'nat' else C.DR
+    for address in ('127.0.0.1', base['hostvars']['director1']['ansible_host']):
+        case = C.service(base=base, port=443, real_port=443, sorry_server={'address': address},
+                         health_check={'type': 'tcp'})
+        model, errors = build(case)[:2]
+        assert errors == [] and model['services'][0]['sorry_server'] == {'address': address, 'port': 443}
+    assert 'is a loopback address' in ' '.join(errors_of(C.service(servers=[{'address': '127.0.0.1'}])))
+
+
 def test_every_weight_zero_warns():
     """A service whose real servers all have weight 0 is valid (all drained) but answers nothing: said once."""
     case = C.host('rs1', base=C.host('rs2', lvs_weight=0), lvs_weight=0)
