@@ -432,19 +432,28 @@ class Builder:
             if a in owners:
                 self.errors.add('hostvars[%s].lvs_real_address6' % h, '%s is also the address of %s' % (a, owners[a]))
             owners[a] = 'real server %s' % shown(h)
+        # One director without keepalived may serve nat on its own addresses, as seeds 001 and 002 do (the VIP is
+        # its public address, the real servers' gateway its internal one). A VIP that floats cannot be one host's,
+        # and a dr or tun VIP cannot be the director's: its real servers hold the VIP themselves, so the director's
+        # own traffic to them (health checks) would be answered to their lo.
+        own = set()
+        if len(directors) == 1 and not c['lvs_keepalived']:
+            own = {a for a in self.director_addresses
+                   if all(svc['forwarding'] == 'nat' for svc in services if svc['address'] == a)}
+        why = ('a VIP must be an address of its own' if len(directors) > 1 else 'a VIP must be an address of its own '
+               '(one director without keepalived may use its own address for nat services)')
         for var in ('lvs_vip', 'lvs_internal_vip', 'lvs_internal_vip6'):
-            if c[var] and c[var] in owners:
-                self.errors.add(var, '%s is the address of %s: a VIP must be an address of its own' % (
-                    c[var], owners[c[var]]))
+            if c[var] and c[var] in owners and c[var] not in own:
+                self.errors.add(var, '%s is the address of %s: %s' % (c[var], owners[c[var]], why))
         if c['lvs_vip'] and c['lvs_vip'] == c['lvs_internal_vip']:
             self.errors.add('lvs_internal_vip', '%s is the same as lvs_vip' % c['lvs_vip'])
         vips = {c['lvs_vip'], c['lvs_internal_vip'], c['lvs_internal_vip6']}
         for i, s in enumerate(services):
             path = 'lvs_services[%d]' % i
             if s['address'] != c['lvs_vip']:
-                if s['address'] in owners:
-                    self.errors.add(path + '.address', '%s is the address of %s: a VIP must be an address of its '
-                                    'own' % (s['address'], owners[s['address']]))
+                if s['address'] in owners and s['address'] not in own:
+                    self.errors.add(path + '.address', '%s is the address of %s: %s' % (
+                        s['address'], owners[s['address']], why))
                 elif s['address'] in (c['lvs_internal_vip'], c['lvs_internal_vip6']):
                     self.errors.add(path + '.address', '%s is %s (the real servers\' gateway)' % (
                         s['address'], 'lvs_internal_vip' if s['address'] == c['lvs_internal_vip'] else

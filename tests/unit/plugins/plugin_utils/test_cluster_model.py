@@ -301,3 +301,28 @@ def test_dual_stack_nat_model():
     inv = C.cluster(C.NAT, lvs_internal_vip6='2001:db8:1::fe')
     warnings = cluster_model.build(cluster_model.Inventory(**inv))[2]
     assert warnings == ['lvs_internal_vip6 is not used: no IPv6 service forwards by nat']
+
+
+def test_one_director_serving_nat_on_its_own_addresses():
+    """Seed 001's NAT: one director without keepalived, the VIP its public address 172.25.254.100, the real
+    servers' gateway its internal 192.168.0.10. Valid for nat; not with keepalived (the VIP floats), not for dr
+    (the real servers would hold the director's address on lo and answer its checks to themselves)."""
+    seed = {
+        'cluster': {'lvs_vip': '172.25.254.100', 'lvs_forwarding': 'nat', 'lvs_internal_vip': '192.168.0.10',
+                    'lvs_keepalived': False, 'lvs_ipvs_owner': 'ansible',
+                    'lvs_services': [{'name': 'web', 'port': 80, 'scheduler': 'wrr'}]},
+        'groups': {'directors': ['vs'], 'realservers': ['rs1', 'rs2'], 'all': []},
+        'hostvars': {'vs': {'ansible_host': '172.25.254.100'}, 'rs1': {'ansible_host': '192.168.0.30'},
+                     'rs2': {'ansible_host': '192.168.0.40', 'lvs_weight': 2}},
+    }
+    model, errors = build(seed)[:2]
+    assert errors == [], errors
+    assert [(d['address'], d['weight']) for d in model['services'][0]['destinations']] == [
+        ('192.168.0.30', 1), ('192.168.0.40', 2)]
+    keepalived = C.cluster(seed, lvs_keepalived=True, lvs_ipvs_owner='keepalived')
+    assert any(e.startswith("lvs_vip: 172.25.254.100 is the address of director 'vs'") for e in errors_of(keepalived))
+    dr = C.cluster(seed, lvs_forwarding='dr', lvs_internal_vip=None)
+    assert any(e.startswith("lvs_vip: 172.25.254.100 is the address of director 'vs'") for e in errors_of(dr))
+    gateway_is_host = C.cluster(seed, lvs_internal_vip='192.168.0.30')
+    assert any(e.startswith("lvs_internal_vip: 192.168.0.30 is the address of real server 'rs1'")
+               for e in errors_of(gateway_is_host))
