@@ -5,12 +5,13 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 from . import config, deps, image, inventory
 from .util import log, run
 
 INVENTORY = config.PROJECT / "labkit" / "inventories" / "lab-dr"
-PLAYBOOKS = [config.PROJECT / "playbooks" / "lab" / "web.yml", config.PROJECT / "playbooks" / "site.yml"]
+PLAYBOOKS = [config.PROJECT / "labkit" / "playbooks" / "web.yml", config.PROJECT / "playbooks" / "site.yml"]
 
 
 def _answers() -> bool:
@@ -34,7 +35,16 @@ def request_loop(n: int = 12, timeout: float = 60) -> Counter:
     return answers
 
 
-def main() -> None:
+@dataclass
+class Result:
+    converge_s: float
+    vip_after_s: float
+    answers: Counter
+
+
+def main() -> Result:
+    """Boot the hosts (those not running), converge, wait for the VIP, send 12 requests; fail unless both real
+    servers answered and none failed. `./lab demo` and the lab test tests/lab/test_demo.py run this."""
     from .__main__ import main as lab_main
     lab_main(["up", "hosts"])
     inventory.write(image.key_path())
@@ -44,13 +54,16 @@ def main() -> None:
     # The real servers serve their hostname (lab only), then site.yml builds the DR cluster with a
     # keepalived pair from labkit/inventories/lab-dr.
     run([str(deps.VENV / "bin/ansible-playbook"), "-i", str(INVENTORY), *map(str, PLAYBOOKS)], env=env)
-    log(f"converged in {time.monotonic() - t0:.1f} s")
+    converge = time.monotonic() - t0
+    log(f"converged in {converge:.1f} s")
     log(f"waiting for the VIP {config.VIP} to answer (keepalived elects its MASTER in a few seconds)")
     t1 = time.monotonic()
     while time.monotonic() - t1 < 30 and not _answers():
         time.sleep(0.5)
-    log(f"VIP answered after {time.monotonic() - t1:.1f} s")
+    vip_after = time.monotonic() - t1
+    log(f"VIP answered after {vip_after:.1f} s")
     answers = request_loop()
-    print("answers:", dict(answers))
+    print("answers:", dict(answers), flush=True)
     if any(k.startswith("FAILED") for k in answers) or len(answers) < 2:
         raise SystemExit("lab demo: the VIP did not balance across both real servers")
+    return Result(converge, vip_after, answers)

@@ -23,6 +23,7 @@ PACKAGES = [
     "systemd-sysv", "udev", "kmod", "dbus", "openssh-server", "python3", "python3-apt", "sudo",
     "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "iputils-arping", "curl",
     "busybox", "procps", "netbase", "tcpdump", "docker.io", "crun",
+    "ifupdown",  # masked: a lab test turns a real server into a stock Debian server (ifupdown, no networkd)
     "linux-image-amd64",  # Debian's own kernel, for nodes booted under QEMU (labkit/qemu.py)
 ]
 GUEST = Path(__file__).resolve().parent / "guest"
@@ -39,6 +40,7 @@ MASK = [
     "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer",
     "systemd-networkd-wait-online.service", "getty@.service", "serial-getty@.service",
     "console-getty.service", "systemd-timesyncd.service",
+    "networking.service",  # ifupdown: the lab's nodes run systemd-networkd (labkit/stock.py unmasks it)
 ]
 DISABLE = ["keepalived.service", "docker.service", "docker.socket", "containerd.service"]
 ENABLE = ["systemd-networkd.service", "lab-node-init.service", "lab-hostkey.service", "lab-container-init.service"]

@@ -1,12 +1,16 @@
 """site.yml on the lab hosts with the IPVS table owned by Ansible: the connection sync daemon, rules
 persisted for the Debian ipvsadm service; then real reboots (clean power-off, same disk) of the
 MASTER director and of a real server bring everything back: rules, sync daemons, VIP, lo:0 and ARP
-sysctls, and traffic through the VIP. (Firewall-mark services: test_site_fwmark.py.)
+sysctls, and traffic through the VIP. The rebooted real server is configured as Debian installs a server
+(ifupdown, systemd-networkd disabled: labkit/stock.py), and is rebooted again after a converge to tun (VIP on
+tunl0). (Firewall-mark services: test_site_fwmark.py.)
 """
 
 from __future__ import annotations
 
 import pytest
+
+from labkit import config, stock
 
 pytestmark = pytest.mark.lane("hosts")
 
@@ -40,10 +44,16 @@ def assert_director(lab, node: str, master: bool) -> None:
     assert state["vip"] is master, state
 
 
-def assert_realserver(lab, node: str) -> None:
-    addrs = lab.sh(node, "ip -4 -o addr show dev lo")
-    assert f"inet {lab.vip}/32" in addrs and "lo:0" in addrs, addrs
+def assert_realserver(lab, node: str, dev: str = "lo") -> None:
+    addrs = lab.sh(node, f"ip -4 -o addr show dev {dev}")
+    assert f"inet {lab.vip}/32" in addrs and (dev != "lo" or "lo:0" in addrs), addrs
     assert lab.sh(node, "sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce").split() == ["1", "2"]
+
+
+def assert_stock(lab, node: str) -> None:
+    """NODE runs as a stock Debian server: ifupdown configured its network, systemd-networkd is not running."""
+    state = lab.sh(node, "systemctl is-active systemd-networkd.service networking.service; true").split()
+    assert state == ["inactive", "active"], state
 
 
 def answers(lab, n: int = 12):
@@ -52,10 +62,15 @@ def answers(lab, n: int = 12):
     return counts
 
 
+STOCK = "realserver1"
+
+
 @pytest.fixture
 def ansible_owned_cluster(lab):
     lab.reset()
+    lab.sh(STOCK, stock.script(config.node(STOCK)))
     yield
+    lab.lab("restart", STOCK)  # a fresh disk: systemd-networkd again, as the other tests expect
 
 
 def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_owned_cluster):
@@ -75,8 +90,21 @@ def test_ansible_owned_rules_marks_and_sync_daemon_survive_reboots(lab, ansible_
     assert_director(lab, "director1", master=True)
     assert set(answers(lab)) == {"realserver1", "realserver2"}
 
-    # a real server reboots: VIP on lo:0, ARP sysctls and its web service come back
-    lab.lab("reboot", "realserver1")
-    assert_realserver(lab, "realserver1")
+    # a real server of stock Debian (ifupdown, no systemd-networkd) reboots: VIP on lo:0, ARP sysctls and its web
+    # service come back
+    lab.lab("reboot", STOCK)
+    assert_stock(lab, STOCK)
+    assert_realserver(lab, STOCK)
+    assert lab.wait_for(lambda: lab.get("http://10.78.0.21/") == "realserver1", 30)
+    assert answers(lab) == {"realserver1": 8, "realserver2": 4}
+
+    # the same by tun: the VIP on tunl0 (ipip loaded at boot by the role's unit) comes back
+    tun = {**EXTRA, "lvs_forwarding": "tun"}
+    lab.playbook("playbooks/site.yml", extra=tun)
+    assert answers(lab) == {"realserver1": 8, "realserver2": 4}
+    lab.lab("reboot", STOCK)
+    assert_stock(lab, STOCK)
+    assert_realserver(lab, STOCK, dev="tunl0")
+    assert "10.78.0.200" not in lab.sh(STOCK, "ip -4 -o addr show dev lo")  # the dr VIP went with the change
     assert lab.wait_for(lambda: lab.get("http://10.78.0.21/") == "realserver1", 30)
     assert answers(lab) == {"realserver1": 8, "realserver2": 4}
