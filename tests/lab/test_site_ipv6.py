@@ -115,7 +115,8 @@ def test_ipv6_over_tun(lab, ipv6_cluster, record_property):
         # after the dr test: the VIPs the realserver role had put on lo are gone (recorded, no longer wanted)
         lo = lab.sh(rs, "ip -o addr show dev lo")
         assert VIP6 not in lo and lab.vip not in lo, (rs, lo)
-        assert "Address=fd78::200/128" in lab.sh(rs, "cat /etc/systemd/network/10-lvs-ip6tnl0.network"), rs
+        unit = lab.sh(rs, "cat /etc/systemd/system/lvs-realserver.service")
+        assert "ip addr replace fd78::200/128 dev ip6tnl0" in unit and "/sbin/modprobe ip6_tunnel" in unit, (rs, unit)
     table = lab.sh("director1", "ipvsadm -Ln")
     assert f"-> [{RS6['realserver1']}]:80                Tunnel  2" in table, table
     got6 = Counter(lab.get(URL6) for _ in range(30))

@@ -170,4 +170,5 @@ def test_two_vips_an_unmanaged_real_server_and_udp_check(lab, vips_cluster, reco
     assert lab.wait_for(lambda: lab.has_vip("director1"), 20, step=0.5)
     for d in DIRECTORS:
         assert VIP2 not in lab.sh(d, "ip -4 -o addr show dev eth0; ipvsadm -Ln")
-    assert VIP2 not in lab.sh("realserver2", "cat /etc/systemd/network/10-lvs-lo.network")
+    unit = lab.sh("realserver2", "cat /etc/systemd/system/lvs-realserver.service")
+    assert VIP2 not in unit and f"{lab.vip}/32 dev lo" in unit, unit
