@@ -46,6 +46,45 @@ def ensure_venv() -> Path:
     return VENV
 
 
+def find_python(version: tuple[int, int]) -> Path:
+    """A Python interpreter of VERSION or newer (same major): python3.X on PATH, or one of pyenv's (the machines
+    here carry several under ~/.pyenv/versions). Fails, naming what to install, when there is none: Debian 12
+    has only Python 3.11, and a newer Python from a later Debian release would pull its C library along."""
+    import glob
+    import re
+    import subprocess
+    candidates = [shutil.which(f"python{version[0]}.{minor}") for minor in range(version[1], version[1] + 6)]
+    candidates += sorted(glob.glob(str(Path.home() / ".pyenv/versions/*/bin/python3")), reverse=True)
+    for cand in filter(None, candidates):
+        res = subprocess.run([cand, "-c", "import sys, venv; print(sys.version_info[:2])"], capture_output=True,
+                             text=True, check=False)
+        found = re.findall(r"\d+", res.stdout)
+        if res.returncode == 0 and tuple(map(int, found)) >= version and int(found[0]) == version[0]:
+            return Path(cand)
+    raise SystemExit(f"lab: no Python {version[0]}.{version[1]} or newer with venv here (looked for "
+                     f"python{version[0]}.{version[1]}.. on PATH and under ~/.pyenv/versions): install one, e.g. "
+                     f"`pyenv install {version[0]}.{version[1]}`")
+
+
+def ensure_end_venv(end: str) -> Path:
+    """.venv-oldest / .venv-newest: the unit tier's interpreter and ansible-core at one end of the supported
+    range (labkit/compat.py), with pytest."""
+    from .compat import ENDS
+    spec = ENDS[end]
+    venv = config.PROJECT / f".venv-{end}"
+    pytest_pin = next(line for line in REQS.read_text().splitlines() if line.startswith("pytest=="))
+    want = f"ansible-core=={spec['ansible_core']}\n{pytest_pin}\n"
+    stamp = venv / ".requirements"
+    if stamp.exists() and stamp.read_text() == want:
+        return venv
+    log(f"creating .venv-{end} (ansible-core {spec['ansible_core']})")
+    shutil.rmtree(venv, ignore_errors=True)
+    run([str(find_python(spec["python"])), "-m", "venv", str(venv)])
+    run([str(venv / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *want.split()])
+    stamp.write_text(want)
+    return venv
+
+
 def collection_tree() -> Path:
     """A collections path where this checkout is lvs.cluster (so the working tree is what runs)."""
     tree = config.PROJECT / ".collections"

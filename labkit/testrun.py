@@ -93,6 +93,29 @@ def tier_counts(reports: list[Path]) -> list[str]:
     return lines + [f"measured: {m}" for m in measured]
 
 
+def _unit_ends(env: dict) -> list[tuple[str, bool, float]]:
+    """The unit tier again on the oldest and the newest ansible-core of the supported range (labkit/compat.py),
+    both at once. test_clean_install.py is left out there: it builds its own venvs for both ends."""
+    from .compat import ENDS
+    procs, t0 = {}, time.monotonic()
+    for end in ENDS:
+        venv = deps.ensure_end_venv(end)
+        cmd = [str(venv / "bin/python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-ra",
+               "--ignore=tests/unit/test_clean_install.py", "tests/unit"]
+        log(f"== unit tests on {end} ansible-core {ENDS[end]['ansible_core']}: {' '.join(cmd)}")
+        procs[end] = _background(cmd, config.STATE / "logs" / f"unit-{end}.log", {**env, "PATH": f"{venv}/bin:"
+                                                                                         f"{env['PATH']}"})
+    out = []
+    for end, proc in procs.items():
+        rc = proc.wait()
+        text = (config.STATE / "logs" / f"unit-{end}.log").read_text()
+        print(f"--- unit tests on {end} ansible-core {ENDS[end]['ansible_core']}: {text.strip().splitlines()[-1]}")
+        if rc:
+            print(text[-6000:])
+        out.append((f"unit tests, {end} ansible-core {ENDS[end]['ansible_core']}", rc == 0, time.monotonic() - t0))
+    return out
+
+
 LANES = ("hosts", "engine", "engine2")  # run at once; then the teardown lane (tests/lab/conftest.py)
 
 
@@ -148,9 +171,9 @@ def main(args) -> None:
     env = deps.venv_env()
     results = []
     lab_up = None
+    logs = config.STATE / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
     if not args.fast:  # a fresh lab boots while the linters run
-        logs = config.STATE / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
         log(f"== lab down; lab up all (output: {logs / 'lab-up.log'})")
         lab_up = _background(["sh", "-c", f"{ROOT / 'lab'} down && {ROOT / 'lab'} up all"], logs / "lab-up.log", env)
         t_up = time.monotonic()
@@ -164,6 +187,7 @@ def main(args) -> None:
         f.unlink()
     results.append(_stage("unit tests", ["pytest", "-p", "no:cacheprovider", "-ra",
                                          f"--junitxml={config.STATE / 'junit-unit.xml'}", "tests/unit"], env))
+    results += _unit_ends(env)
     if lab_up is not None:
         rc = lab_up.wait()
         print((config.STATE / "logs/lab-up.log").read_text(), flush=True)
