@@ -178,6 +178,11 @@ def cmd_molecule(args) -> None:
     os.execvpe(str(deps.VENV / "bin/molecule"), ["molecule", *args.args], env)
 
 
+def cmd_generate(args) -> None:
+    from . import generate
+    generate.main()
+
+
 def cmd_demo(args) -> None:
     _require_root()
     from . import demo
@@ -230,6 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     s = sub.add_parser("molecule", help="molecule ARGS... with DOCKER_HOST on an IPVS kernel")
     s.add_argument("args", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_molecule)
+    s = sub.add_parser("generate", help="write the roles' argument specs, defaults and option tables from the schema")
+    s.set_defaults(func=cmd_generate)
     s = sub.add_parser("demo", help="README command 1: set up, boot the lab and run the main job on it")
     s.set_defaults(func=cmd_demo)
     s = sub.add_parser("test", help="README command 2: set up and run the whole test suite")

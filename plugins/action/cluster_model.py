@@ -76,7 +76,8 @@ class ActionModule(ActionBase):
                 h: {n: self._value(hostvars[h].__getitem__, n, errors, 'hostvars[%s].%s' % (h, n))
                     for n in cluster_model.SYNC_DAEMON_ROLES if n in hostvars.get(h, {})}
                 for h in model['directors']}))
-            errors.extend(self._role_options(model, hostvars, errors))
+            if static:  # once, before any role: later, registered variables of the roles share their prefixes
+                errors.extend(self._role_options(model, hostvars, errors))
             self._drained(model, ops, None if static else task_vars, errors, warnings)
         model['operations'] = ops
         facts = {}
@@ -91,16 +92,20 @@ class ActionModule(ActionBase):
         return result
 
     def _role_options(self, model, hostvars, errors):
-        """The director, keepalived and realserver options the inventory sets, checked before any role runs (the
-        ARP settings only where they apply: on dr and tun real servers)."""
+        """The director, keepalived and realserver variables the inventory sets, checked before any role runs: unknown
+        names, values, the cluster-scoped ones compared across the hosts of their role (the ARP settings only where
+        they apply: on dr and tun real servers)."""
         values = {}
         for h in model['directors'] + model['realservers']:
             hv = hostvars.get(h, {})
             arp = bool(set(model['realserver_modes'].get(h, [])) & {'dr', 'tun'})
             values[h] = {n: self._value(hv.__getitem__, n, errors, 'hostvars[%s].%s' % (h, n))
-                         for n in role_options.NAMES if n in hv and (arp or not n.startswith('realserver_arp'))}
+                         for n in hv if isinstance(n, str) and n.startswith(role_options.PREFIXES)
+                         and (arp or not n.startswith('realserver_arp'))}
         ipv6 = bool(model.get('keepalived')) and any(address_family.family(v) == 6 for v in model['vips'])
-        return role_options.check(values, ipv6_vrrp=ipv6)
+        roles = {'director': model['directors'], 'keepalived': model['directors'] if model.get('keepalived') else [],
+                 'realserver': model['realservers']}
+        return role_options.check(values, ipv6_vrrp=ipv6, role_hosts=roles)
 
     @staticmethod
     def _drained(model, ops, task_vars, errors, warnings):

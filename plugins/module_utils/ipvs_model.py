@@ -64,6 +64,15 @@ def _fail(path: str, name: str, msg: str) -> IPVSError:
     return IPVSError('%s%s: %s' % (path, name, msg))
 
 
+def digits(text: str) -> bool:
+    """TEXT is a number written in ASCII digits, short enough for int() (str.isdigit() is also true for
+    superscripts and the digits of other scripts, which int() refuses; Python refuses more than 4300 digits)."""
+    return isinstance(text, str) and 0 < len(text) <= 30 and text.isascii() and text.isdigit()
+
+
+_digits = digits
+
+
 def _join(values) -> str:
     return ', '.join(values)
 
@@ -164,7 +173,7 @@ def normalise_netmask(value: Any, family: str, path: str = '', strict: bool = Tr
     if text.startswith('/'):
         text = text[1:]
     if family == 'ipv6':
-        if text.isdigit():
+        if _digits(text):
             prefix = int(text)
         else:
             try:
@@ -177,7 +186,7 @@ def normalise_netmask(value: Any, family: str, path: str = '', strict: bool = Tr
         if prefix < 1 or prefix > 128:
             raise _fail(path, 'netmask', '%d is out of range 1-128' % prefix)
         return None if prefix == 128 else str(prefix)
-    if text.isdigit():
+    if _digits(text):
         prefix = int(text)
         if prefix < 1 or prefix > 32:
             raise _fail(path, 'netmask', '%d is out of range 1-32' % prefix)

@@ -34,6 +34,9 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
     format_addr,
     normalise_netmask,
 )
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
+    digits as _digits,
+)
 
 OPS = {
     '-A': 'add-service', '--add-service': 'add-service',
@@ -93,7 +96,7 @@ def split_addrport(text: str, where: str, default_port: Optional[int] = None) ->
     except ValueError:
         raise IPVSError('%s: %r is not a valid IP address' % (where, host)) from None
     if port is not None:
-        if not str(port).isdigit() or int(port) > 65535:
+        if not _digits(str(port)) or int(port) > 65535:
             raise IPVSError('%s: port %r is not a number 0-65535 (use numeric output, ipvsadm -n)' % (where, port))
         port = int(port)
     return addr, port
@@ -125,7 +128,7 @@ def _tokens_to_options(tokens: List[str], where: str) -> Dict[str, Any]:
             opts['svc'] = tokens[i + 1]
             i += 1
         elif tok in ('-p', '--persistent'):
-            if i + 1 < len(tokens) and tokens[i + 1].isdigit():
+            if i + 1 < len(tokens) and _digits(tokens[i + 1]):
                 opts['persistence'] = int(tokens[i + 1])
                 i += 1
             else:
@@ -395,7 +398,7 @@ def merge_thresholds(table: Table, text: str) -> Table:
         if entry is None:
             continue
         for dest, item in _match_dests(svc, entry):
-            if len(item['fields']) >= 2 and item['fields'][0].isdigit() and item['fields'][1].isdigit():
+            if len(item['fields']) >= 2 and _digits(item['fields'][0]) and _digits(item['fields'][1]):
                 dest.upper_threshold = int(item['fields'][0])
                 dest.lower_threshold = int(item['fields'][1])
     return table
@@ -463,6 +466,6 @@ def parse_daemon(text: str) -> List[Dict[str, Any]]:
                 continue
             key, value = pair.strip().split('=', 1)
             name = DAEMON_KEYS.get(key, key)
-            item[name] = int(value) if value.isdigit() and name != 'mcast_interface' else value
+            item[name] = int(value) if _digits(value) and name != 'mcast_interface' else value
         daemons.append(item)
     return daemons

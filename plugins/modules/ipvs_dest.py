@@ -136,14 +136,14 @@ commands:
   sample: ["-e -t 192.0.2.10:80 -r 10.0.0.11:80 -g -w 0"]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import COMMON_ARGS, DEST_OPTION_ARGS, spec
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import run_dest
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=spec(
+    module = new_module(
+        spec(
             DEST_OPTION_ARGS, COMMON_ARGS,
             protocol={'type': 'str'},
             service_address={'type': 'str', 'aliases': ['vip']},

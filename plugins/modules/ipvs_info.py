@@ -123,13 +123,13 @@ ipvs:
           mcast_ttl: 1
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import run_info
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={'gather_subset': {'type': 'list', 'elements': 'str', 'default': ['all']}},
+    module = new_module(
+        {'gather_subset': {'type': 'list', 'elements': 'str', 'default': ['all']}},
         supports_check_mode=True,
     )
     run_info(module)

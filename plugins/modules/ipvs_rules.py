@@ -235,16 +235,16 @@ backup_file:
   sample: /etc/ipvsadm.rules.12345.2026-12-02@03:30:00~
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.file_update import FILE_ARGS
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import COMMON_ARGS, service_config_arg, spec
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_diff import RULES_STATES
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import run_rules
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=spec(
+    module = new_module(
+        spec(
             COMMON_ARGS,
             config=service_config_arg(),
             state={'type': 'str', 'choices': list(RULES_STATES), 'default': 'merged'},

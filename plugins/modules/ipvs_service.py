@@ -192,7 +192,6 @@ commands:
   sample: ["-E -t 192.0.2.10:80 -s wrr", "-a -t 192.0.2.10:80 -r 10.0.0.12:80 -g -w 2"]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import (
     COMMON_ARGS,
     SERVICE_KEY_ARGS,
@@ -201,11 +200,12 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import (
     spec,
 )
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import run_service
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=spec(
+    module = new_module(
+        spec(
             SERVICE_KEY_ARGS, SERVICE_OPTION_ARGS, COMMON_ARGS,
             state={'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
             destinations=destination_list_arg(),

@@ -115,15 +115,15 @@ commands:
   sample: ["ipvsadm --set 900 120 300", "ipvsadm --start-daemon master --mcast-interface eth1 --syncid 7"]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_args import COMMON_ARGS, spec
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_settings import ARGS
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import run_settings
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=spec(COMMON_ARGS, ARGS),
+    module = new_module(
+        spec(COMMON_ARGS, ARGS),
         supports_check_mode=True,
     )
     run_settings(module)

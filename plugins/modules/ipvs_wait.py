@@ -99,13 +99,13 @@ drained:
   type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_tasks import run_wait
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={'addresses': {'type': 'list', 'elements': 'str', 'required': True},
+    module = new_module(
+        {'addresses': {'type': 'list', 'elements': 'str', 'required': True},
                        'timeout': {'type': 'int', 'default': 300},
                        'interval': {'type': 'int', 'default': 1},
                        'fail_on_timeout': {'type': 'bool', 'default': False},

@@ -107,8 +107,8 @@ import os
 import signal
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils import keepalived_data
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def _pid(path):
@@ -129,8 +129,8 @@ def _fresh(path, since):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={'pid_file': {'type': 'path', 'default': '/run/keepalived.pid'},
+    module = new_module(
+        {'pid_file': {'type': 'path', 'default': '/run/keepalived.pid'},
                        'timeout': {'type': 'int', 'default': 10}},
         supports_check_mode=True,
     )

@@ -116,7 +116,7 @@ import json
 import os
 import time
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def _iso(ts):
@@ -141,8 +141,8 @@ def _write(path, data):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={
+    module = new_module(
+        {
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
             'purpose': {'type': 'str', 'default': 'ansible'},
             'wait': {'type': 'int', 'default': 600},

@@ -107,14 +107,14 @@ backup_file:
   sample: /etc/ipvsadm.rules.12345.2026-12-02@03:30:00~
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lvs.cluster.plugins.module_utils.arp_sysctl import run
 from ansible_collections.lvs.cluster.plugins.module_utils.file_update import FILE_ARGS
+from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={
+    module = new_module(
+        {
             'arp_ignore': {'type': 'int', 'default': 1},
             'arp_announce': {'type': 'int', 'default': 2},
             'interfaces': {'type': 'list', 'elements': 'str', 'default': ['all', 'lo']},

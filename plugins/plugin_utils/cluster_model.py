@@ -251,9 +251,12 @@ class Builder:
                 self.errors.add(path, '%s is not a mapping' % shown(raw))
                 continue
             given = deep_merge(defaults, raw)
+            before = len(self.errors)
             s = S.SERVICE.check(given, path, self.errors, S.SERVICE.defaults())
-            if s is MISSING or 'name' not in s:
-                continue
+            if s is MISSING or 'name' not in s or len(self.errors) > before:
+                continue  # its fields are wrong (reported): the rules across fields need them right
+            if s.get('address', self.c['lvs_vip']) is None:
+                continue  # no VIP: lvs_vip is missing or wrong (reported)
             svc = self.service(s, given, path, realservers, rs_addr)
             if svc:
                 out.append(svc)

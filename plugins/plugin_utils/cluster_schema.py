@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Every inventory variable of the LVS cluster, declared once: type, range, default and meaning.
 
-roles/lvs/meta/argument_specs.yml and roles/lvs/defaults/main.yml mirror CLUSTER (a unit test keeps
-them equal); cluster_model.py checks an inventory against it.
+roles/lvs/meta/argument_specs.yml, roles/lvs/defaults/main.yml and the tables of roles/lvs/README.md are
+generated from it (`./lab generate`, argument_specs.py; tests/unit/test_generated.py keeps them equal);
+cluster_model.py checks an inventory against it. The roles' own options are declared in role_schema.py.
 """
 
 from __future__ import annotations
@@ -195,9 +196,11 @@ CLUSTER = {
                               meaning=GROUP_MEANING, default='directors'),
     'lvs_realserver_group': Str('inventory group of the real servers', pattern=GROUP, meaning=GROUP_MEANING,
                                 default='realservers'),
-    'lvs_forwarding': Str('default forwarding method of the services: dr, nat or tun', choices=FORWARDINGS,
+    'lvs_forwarding': Str('default forwarding method of the services: dr (direct routing), nat (masquerading) or tun '
+                          '(IPIP); a service\'s forwarding overrides it', choices=FORWARDINGS,
                           hints=FORWARDING_HINTS, default='dr'),
-    'lvs_vip': Address('the public virtual address (IPv4 or IPv6)', versions=(4, 6), required=True),
+    'lvs_vip': Address('the public VIP, IPv4 or IPv6 (inside a network of every director); the services\' VIP '
+                       'unless they give their own address', versions=(4, 6), required=True),
     'lvs_vip_prefix': Int('prefix length of the IPv4 VIPs on the directors (IPv6 VIPs are /128)', 1, 32, default=32),
     'lvs_public_interface': Str('director interface for the VIP; empty = the one whose network contains it',
                                 pattern='|' + IFNAME, meaning=IFNAME_MEANING, default=''),
@@ -211,17 +214,22 @@ CLUSTER = {
                                     default=64),
     'lvs_internal_interface': Str('director interface for lvs_internal_vip; empty = found by subnet',
                                   pattern='|' + IFNAME, meaning=IFNAME_MEANING, default=''),
-    'lvs_ipvs_owner': Str('who owns the IPVS table: keepalived or ansible, never both',
+    'lvs_ipvs_owner': Str('who owns the IPVS table: keepalived (virtual_server blocks with health checks) or ansible '
+                          '(lvs.cluster.ipvs_rules, persisted for boot), never both',
                           choices=('keepalived', 'ansible'), default='keepalived'),
-    'lvs_keepalived': Bool('deploy the keepalived VRRP pair that owns the VIP', default=True),
+    'lvs_keepalived': Bool('deploy the keepalived VRRP pair that owns the VIP; false = the director role adds the '
+                           'VIP itself (one director, lvs_ipvs_owner ansible)', default=True),
     'lvs_services': List('the virtual services', SERVICE, min_items=1, default=[]),
-    'lvs_service_defaults': Struct('values of a service entry that are not given', SERVICE.fields,
-                                   default={}),
-    'lvs_vrrp_router_id': Int('virtual_router_id of the public VIP instance', 1, 255, default=51),
-    'lvs_vrrp_internal_router_id': Int('NAT: virtual_router_id of the internal gateway VIP instance', 1, 255,
+    'lvs_service_defaults': Struct('values merged deeply under every service entry, e.g. {scheduler: rr, '
+                                   'health_check: {retry: 3}}', SERVICE.fields, partial=True, default={}),
+    'lvs_vrrp_router_id': Int('virtual_router_id of the public VIP instance (VI_PUBLIC; the first of '
+                              'lvs_vrrp_instances)', 1, 255, default=51),
+    'lvs_vrrp_internal_router_id': Int('NAT: virtual_router_id of the internal gateway VIP instance (VI_GATEWAY; '
+                                       'differs from every other)', 1, 255,
                                        default=52),
-    'lvs_vrrp_priority_base': Int('VRRP priority of the first director', 1, 254, default=150),
-    'lvs_vrrp_priority_step': Int('priority difference between consecutive directors', 1, 253, default=50),
+    'lvs_vrrp_priority_base': Int('VRRP priority of the first director of lvs_director_group', 1, 254, default=150),
+    'lvs_vrrp_priority_step': Int('priority difference between consecutive directors of the group', 1, 253,
+                                  default=50),
     'lvs_vrrp_instances': List('VRRP instances of the VIPs (active/active: each instance MASTER on its own '
                                'director); empty = one instance, VI_PUBLIC, with every VIP', VRRP_INSTANCE, default=[]),
     'lvs_vrrp_scripts': List('checks keepalived runs on every director, tracked by every VRRP instance',
@@ -238,37 +246,17 @@ CLUSTER = {
 
 # Per-host variables (host_vars).
 REALSERVER = {
-    'lvs_real_address': Address('address the directors send to (IPv4 or IPv6); default ansible_host', versions=(4, 6)),
+    'lvs_real_address': Address('a real server\'s address the directors send to (IPv4 or IPv6); default '
+                                'ansible_host', versions=(4, 6), scope='host'),
     'lvs_real_address6': Address('IPv6 address the directors send to for IPv6 services, when lvs_real_address is '
-                                 'IPv4 (a dual-stack real server)', versions=(6,)),
-    'lvs_weight': Int('IPVS weight, 0 = drained', 0, ipvs_model.MAX_WEIGHT, default=1),
+                                 'IPv4 (a dual-stack real server)', versions=(6,), scope='host'),
+    'lvs_weight': Int('a real server\'s IPVS weight in every service it serves (a service\'s weights override it); 0 '
+                      '= drained', 0, ipvs_model.MAX_WEIGHT, default=1, scope='host'),
 }
 DIRECTOR = {
-    'lvs_vrrp_priority': Int('VRRP priority of this director (overrides base and step)', 1, 254),
+    'lvs_vrrp_priority': Int('a director\'s VRRP priority (overrides lvs_vrrp_priority_base and '
+                             'lvs_vrrp_priority_step)', 1, 254, scope='host'),
 }
-
-
-def argument_spec():
-    """The options of roles/lvs/meta/argument_specs.yml as they follow from CLUSTER (a test compares them).
-
-    Types only: ranges, choices and nested keys are checked by lvs.cluster.cluster_model, whose messages
-    name the field path and the value.
-    """
-    out = {}
-    for name, spec in CLUSTER.items():
-        option = {'type': 'raw' if spec.secret else spec.kind, 'description': spec.description + '.'}
-        if spec.kind == 'list':
-            option['elements'] = spec.item.kind
-        if spec.required:
-            option['required'] = True
-        elif name == 'lvs_service_defaults':
-            option['default'] = {}
-        else:
-            option['default'] = spec.default
-        if spec.secret:
-            option['no_log'] = True
-        out[name] = option
-    return out
 
 
 # Variables of the day-2 playbooks (drain, restore, rolling, handover, status) and of the lock every playbook

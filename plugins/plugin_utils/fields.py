@@ -18,6 +18,10 @@ from typing import Any, Callable, Dict, Optional, Sequence
 
 MISSING = object()
 
+# Values of a secret that are placeholders of an example, not secrets: refused, so a forgotten one never deploys.
+PLACEHOLDERS = re.compile(r'(change[-_ ]?(me|it)|replace[-_ ]?(me|this)?|placeholder|todo|fixme|tbd|x{3,}|example'
+                          r'|secret|passw(or|0)d|password1?|<[^>]*>|\$\{?[a-z_]*\}?)', re.IGNORECASE)
+
 
 class Errors(list):
     """Messages ``path: problem``, in the order found."""
@@ -26,13 +30,26 @@ class Errors(list):
         self.append('%s: %s' % (path, msg))
 
 
+def text(value: Any) -> str:
+    """str(VALUE), also for integers too long for Python to print (more than 4300 digits) and for values whose
+    str() fails."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return 'an integer of about %d digits' % (value.bit_length() * 30103 // 100000 + 1)
+    try:
+        return str(value)
+    except Exception:  # pylint: disable=broad-except
+        return '(a %s)' % type(value).__name__
+
+
 def shown(value: Any, secret: bool = False) -> str:
-    """The bad value as the user wrote it (a string quoted, so whitespace is visible)."""
+    """The bad value as the user wrote it (a string quoted, so whitespace is visible; a long one cut)."""
     if secret:
-        return '(secret, %d characters)' % len(str(value))
+        return '(secret, %d characters)' % len(text(value))
     if isinstance(value, str):
-        return repr(value)
-    return str(value)
+        return repr(value) if len(value) <= 200 else repr(value[:200]) + '... (%d characters)' % len(value)
+    out = text(value)
+    return out if len(out) <= 200 else out[:200] + '...'
+
 
 
 class Field:
@@ -41,11 +58,13 @@ class Field:
     kind = 'raw'
 
     def __init__(self, description: str, default: Any = MISSING, required: bool = False,
-                 secret: bool = False) -> None:
+                 secret: bool = False, scope: str = 'cluster') -> None:
         self.description = description
         self.default = default
         self.required = required
         self.secret = secret
+        # cluster: one value for every host it applies to (group_vars/all); host: each host its own (host_vars)
+        self.scope = scope
 
     def check(self, value: Any, path: str, errors: Errors) -> Any:
         return value
@@ -63,9 +82,10 @@ class Int(Field):
         self.low, self.high = low, high
 
     def check(self, value: Any, path: str, errors: Errors) -> Any:
-        digits = isinstance(value, str) and re.fullmatch(r'[0-9]+', value)
+        digits = isinstance(value, str) and re.fullmatch(r'[0-9]{1,30}', value, re.ASCII)
         if isinstance(value, bool) or not (isinstance(value, int) or digits):
-            return self.bad(errors, path, value, 'is not an integer')
+            return self.bad(errors, path, value, 'is not an integer%s' % (
+                ' (at most 30 digits)' if isinstance(value, str) and value.isascii() and value.isdigit() else ''))
         number = int(value)
         if not self.low <= number <= self.high:
             return self.bad(errors, path, number, 'is out of range %d-%d' % (self.low, self.high))
@@ -103,7 +123,7 @@ class Str(Field):
 
     def check(self, value: Any, path: str, errors: Errors) -> Any:
         if self.allow_int and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
+            value = text(value)
         if not isinstance(value, str):
             return self.bad(errors, path, value, 'is not a string')
         if self.choices and value not in self.choices:
@@ -112,7 +132,21 @@ class Str(Field):
             return self.bad(errors, path, value, 'is not one of %s' % ', '.join(self.choices))
         if self.pattern and not self.pattern.fullmatch(value):
             return self.bad(errors, path, value, 'is not %s' % self.meaning)
+        if self.secret and value and PLACEHOLDERS.fullmatch(value):
+            return self.bad(errors, path, value, 'is a placeholder (such as CHANGEME), not a secret: set your own '
+                            '(e.g. in a vault file, ansible-vault encrypt)')
         return value
+
+
+class Path(Str):
+    """An absolute file path without characters that would need quoting where the roles write it."""
+
+    kind = 'path'
+
+    def __init__(self, description: str, empty: bool = False, **kw: Any) -> None:
+        super().__init__(description, pattern=('|' if empty else '') + r'/[A-Za-z0-9_.,+@%=/-]*',
+                         meaning='an absolute path (letters, digits and _ . , + @ %% = / -)%s'
+                                 % (' or empty' if empty else ''), **kw)
 
 
 class Address(Field):
@@ -205,9 +239,10 @@ class Struct(Field):
 
     kind = 'dict'
 
-    def __init__(self, description: str, fields: Dict[str, Field], **kw: Any) -> None:
+    def __init__(self, description: str, fields: Dict[str, Field], partial: bool = False, **kw: Any) -> None:
         super().__init__(description, **kw)
         self.fields = fields
+        self.partial = partial  # any subset of the keys (a required key or a default of one does not apply)
 
     def check(self, value: Any, path: str, errors: Errors, defaults: Optional[Dict[str, Any]] = None) -> Any:
         if not isinstance(value, dict):
@@ -240,6 +275,8 @@ class Struct(Field):
         return out
 
     def defaults(self) -> Dict[str, Any]:
+        if self.partial:
+            return {}
         return {k: (f.defaults() if isinstance(f, Struct) else f.default)
                 for k, f in self.fields.items() if f.default is not MISSING}
 

@@ -2,57 +2,24 @@
 # Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the roles' own options (director_*, keepalived_*, realserver_*) must be beyond their type.
+"""What the roles' own options (director_*, keepalived_*, realserver_*) must be, checked before any host changes.
 
-Each option is declared once, in its role's meta/argument_specs.yml (type, default, description), which
-Ansible checks only when that role starts, after the roles before it changed hosts, and only for its type.
-lvs.cluster.cluster_model checks here, before any host is changed, the values the inventory sets against
-what argument_specs cannot say: ranges, the characters that reach commands and keepalived.conf, and the
-values that break an LVS cluster (a unit test keeps every name here declared in its role).
+Each option is declared once, in role_schema.py (type, range or pattern, default, scope), from which its role's
+meta/argument_specs.yml and defaults/main.yml are generated. Ansible checks a role's argument specs only when
+that role starts, after the roles before it changed hosts, and only the types; lvs.cluster.cluster_model checks
+here, for every host of the cluster: unknown names (a misspelt option is otherwise ignored), each value by its
+field, the values that break an LVS cluster, and the cluster-scoped options, which must be the same on every
+host of their role (a host that leaves one unset has the default).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils.cluster_schema import IFNAME, IFNAME_MEANING
-from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors, Int, Str
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import MISSING, Errors, did_you_mean, shown
+from ansible_collections.lvs.cluster.plugins.plugin_utils.role_schema import OPTIONS, PREFIXES, ROLES
 
-# keepalived.conf words: no whitespace, quotes, comment characters or braces
-WORD = r'[^\s"\'#!\\{}]{1,64}'
-
-OPTIONS = {
-    'director': {
-        'director_sync_threshold': Str('net.ipv4.vs.sync_threshold', pattern=r'|[0-9]{1,6} [0-9]{1,6}',
-                                       meaning='"N M", two numbers (empty = the kernel\'s)'),
-        'director_sync_interface': Str('sync daemon interface', pattern='|' + IFNAME, meaning=IFNAME_MEANING),
-        'director_sync_id': Int('sync daemon id', 0, 255),
-        'director_arping_count': Int('gratuitous ARPs sent for a VIP', 1, 100),
-        'director_fwmark_chain': Str('mangle chain of the MARK rules', pattern=r'[A-Za-z][A-Za-z0-9_-]{0,28}',
-                                     meaning='an iptables chain name'),
-        'director_arping_command': Str('command sending gratuitous ARP, run by sh',
-                                       pattern=r'[A-Za-z0-9_./-]+( [A-Za-z0-9_./=-]+)*',
-                                       meaning='a command and its arguments (letters, digits, _ . / - =; no shell '
-                                               'characters)'),
-    },
-    'keepalived': {
-        'keepalived_router_id': Str('global_defs router_id', pattern=WORD,
-                                    meaning='one keepalived word (no spaces, quotes, #, !, \\ or braces)'),
-        'keepalived_advert_int': Int('VRRP advertisement interval', 1, 255),
-        'keepalived_preempt_delay': Int('preemption delay', 0, 1000),
-        'keepalived_garp_master_refresh': Int('gratuitous ARP refresh interval', 0, 86400),
-        'keepalived_sync_interface': Str('sync daemon interface', pattern='|' + IFNAME, meaning=IFNAME_MEANING),
-        'keepalived_notify_script': Str('notify script, a file the role installs', pattern=r'|/[^\s"\'\\#!{}]+',
-                                        meaning='an absolute file path (no spaces, quotes, #, !, \\ or braces)'),
-    },
-    'realserver': {
-        'realserver_lo_label': Str('label of the VIP on lo', pattern=r'lo(:[A-Za-z0-9_.-]{1,12})?',
-                                   meaning='lo or lo:LABEL (at most 15 characters: letters, digits, _ . -)'),
-        'realserver_arp_ignore': Int('net.ipv4.conf.*.arp_ignore', 0, 8),
-        'realserver_arp_announce': Int('net.ipv4.conf.*.arp_announce', 0, 2),
-    },
-}
-NAMES = {name: spec for options in OPTIONS.values() for name, spec in options.items()}
+NAMES = OPTIONS
 
 # Values that are in range but make a DR or TUN real server claim the VIP, which only the director may own.
 # Measured on the lab kernel (UML 7.2.7), a real server with the VIP /32 on lo (scope global) in its eth0 subnet:
@@ -84,19 +51,35 @@ def _lvs_rules(name: str, value: int) -> str:
     return ''
 
 
-def check(values: Dict[str, Dict[str, Any]], ipv6_vrrp: bool = False) -> List[str]:
-    """VALUES: {host: {option: value}} of the role options the inventory sets, for every host of the cluster ->
-    errors, each problem once, with the hosts that have it unless every host does. IPV6_VRRP: some VRRP
-    instance advertises IPv6 (VRRP version 3, whose advertisement interval is in centiseconds, at most 40.95 s)."""
+def role_of(name: str) -> str:
+    return name.split('_', 1)[0]
+
+
+def check(values: Dict[str, Dict[str, Any]], ipv6_vrrp: bool = False,
+          role_hosts: Optional[Dict[str, List[str]]] = None) -> List[str]:
+    """VALUES: {host: {variable: value}} of the role variables (names starting director_, keepalived_ or
+    realserver_) the inventory sets, for every host of the cluster -> errors, each problem once, with the hosts
+    that have it unless every host does. IPV6_VRRP: some VRRP instance advertises IPv6 (VRRP version 3, whose
+    advertisement interval is in centiseconds, at most 40.95 s). ROLE_HOSTS: {role: [hosts it runs on]}: the
+    cluster-scoped options are compared across them."""
     found: Dict[str, List[str]] = {}
+    effective: Dict[str, Dict[str, Any]] = {}
     for host, options in values.items():
         for name, value in options.items():
-            spec = NAMES.get(name)
-            if spec is None:
-                continue
+            if not isinstance(name, str):
+                continue  # Ansible's variable names are strings
             errors = Errors()
-            checked = spec.check(value, name, errors)
-            if not errors and isinstance(checked, int):
+            spec = OPTIONS.get(name)
+            if spec is None:
+                if name.startswith(PREFIXES):
+                    known = sorted(ROLES[role_of(name)])
+                    errors.add(name, 'unknown variable of the %s role (known: %s)%s' % (
+                        role_of(name), ', '.join(known), did_you_mean(name, dict.fromkeys(known))))
+                for error in errors:
+                    found.setdefault(error, []).append(host)
+                continue
+            checked = spec.check(value, name, errors) if value is not None else spec.default
+            if not errors and isinstance(checked, int) and not isinstance(checked, bool):
                 why = _lvs_rules(name, checked)
                 if why:
                     errors.append('%s: %s' % (name, why))
@@ -110,7 +93,30 @@ def check(values: Dict[str, Dict[str, Any]], ipv6_vrrp: bool = False) -> List[st
                                   'packet and every Mth after' % (name, checked))
             for error in errors:
                 found.setdefault(error, []).append(host)
+            effective.setdefault(name, {})[host] = MISSING if errors else checked
     out = []
     for error, hosts in found.items():
         out.append(error if hosts == list(values) else '%s (on %s)' % (error, ', '.join(hosts)))
-    return out
+    return out + disagreements(effective, role_hosts or {})
+
+
+def disagreements(effective: Dict[str, Dict[str, Any]], role_hosts: Dict[str, List[str]]) -> List[str]:
+    """The cluster-scoped role options whose value differs between the hosts of their role (a host that leaves
+    one unset has the default)."""
+    errors = Errors()
+    for role, options in ROLES.items():
+        hosts = role_hosts.get(role) or []
+        for name, spec in options.items():
+            if spec.scope != 'cluster' or len(hosts) < 2 or name not in effective:
+                continue
+            default = spec.defaults() if hasattr(spec, 'defaults') else spec.default
+            if any(effective[name].get(h, default) is MISSING for h in hosts):
+                continue  # a bad value, reported by itself
+            per_host = {h: effective[name].get(h, MISSING) for h in hosts}
+            distinct = {repr(default if v is MISSING else v) for v in per_host.values()}
+            if len(distinct) > 1:
+                shown_values = ', '.join('%s: %s' % (h, '%s (unset: the default)' % shown(default) if v is MISSING
+                                                     else shown(v)) for h, v in per_host.items())
+                errors.add(name, 'differs between the hosts of the %s role (%s): it must be the same on every one '
+                           '(set it once, in group_vars)' % (role, shown_values))
+    return list(errors)

@@ -61,7 +61,8 @@ def named() -> list[tuple[str, str]]:
                 found.append((rel, path))
         for m in BUILT.finditer(text):
             path = '/'.join(re.findall(r'["\']([\w./-]+)["\']', m.group(1)))
-            if path.split('/')[0] in TOP or (ROOT / path.split('/')[0]).exists():
+            top = path.split('/', maxsplit=1)[0]
+            if top in TOP or (ROOT / top).exists():
                 found.append((rel, path))
     return sorted(set(found))
 

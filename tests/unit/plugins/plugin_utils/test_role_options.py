@@ -1,22 +1,8 @@
 """The roles' own options: each name declared in its role's argument_specs, and a catalogue of values that are
 of the right type but break a host or the cluster, each reported once with the hosts that have it."""
 
-from pathlib import Path
-
 import pytest
-import yaml
 from ansible_collections.lvs.cluster.plugins.plugin_utils import role_options
-
-ROLES = Path(__file__).resolve().parents[4] / 'roles'
-
-
-@pytest.mark.parametrize('role', sorted(role_options.OPTIONS))
-def test_every_checked_option_is_declared_by_its_role_with_that_type(role):
-    declared = yaml.safe_load((ROLES / role / 'meta/argument_specs.yml').read_text())['argument_specs']['main']
-    for name, spec in role_options.OPTIONS[role].items():
-        assert name in declared['options'], (role, name)
-        assert declared['options'][name]['type'] == spec.kind, (role, name)
-
 
 BAD = [
     ('realserver_arp_ignore', 0, 'realserver_arp_ignore: 0 answers ARP for the VIP it holds on lo or tunl0'),
@@ -76,3 +62,39 @@ def test_advert_int_of_vrrp_version_3():
     errors = role_options.check({'d1': {'keepalived_advert_int': 41}}, ipv6_vrrp=True)
     assert errors == ['keepalived_advert_int: 41 is above 40: VRRP version 3 (the IPv6 VIPs) carries the interval in '
                       'centiseconds, at most 40.95 s']
+
+
+def test_unknown_role_variable_with_did_you_mean():
+    errors = role_options.check({'d1': {'keepalived_advert_itn': 2}, 'd2': {'keepalived_advert_itn': 2}})
+    assert len(errors) == 1, errors
+    assert errors[0].startswith('keepalived_advert_itn: unknown variable of the keepalived role'), errors
+    assert errors[0].endswith('did you mean keepalived_advert_int?'), errors
+    one = role_options.check({'rs1': {'realserver_arp_ignor': 1}, 'rs2': {}})
+    assert len(one) == 1 and one[0].endswith('(on rs1)') and 'realserver_arp_ignore' in one[0], one
+
+
+ROLE_HOSTS = {'director': ['d1', 'd2'], 'keepalived': ['d1', 'd2'], 'realserver': ['rs1', 'rs2']}
+
+
+@pytest.mark.parametrize('values, error', [
+    ({'d1': {'keepalived_advert_int': 1}, 'd2': {'keepalived_advert_int': 2}},
+     "keepalived_advert_int: differs between the hosts of the keepalived role (d1: 1, d2: 2)"),
+    # set on one director only: the other has the default
+    ({'d1': {'keepalived_advert_int': 3}, 'd2': {}},
+     "keepalived_advert_int: differs between the hosts of the keepalived role (d1: 3, d2: 1 (unset: the default))"),
+    ({'d1': {'director_sync_id': 7}, 'd2': {'director_sync_id': '8'}},
+     "director_sync_id: differs between the hosts of the director role (d1: 7, d2: 8)"),
+    ({'d1': {'keepalived_unicast': True}, 'd2': {'keepalived_unicast': 'no'}},
+     "keepalived_unicast: differs between the hosts of the keepalived role (d1: True, d2: False)"),
+])
+def test_cluster_scoped_role_options_agree(values, error):
+    values = {'rs1': {}, 'rs2': {}, **values}
+    errors = role_options.check(values, role_hosts=ROLE_HOSTS)
+    assert errors == [error + ': it must be the same on every one (set it once, in group_vars)'], errors
+
+
+def test_host_scoped_role_options_may_differ_and_equal_values_agree():
+    values = {'d1': {'director_sync_interface': 'eth0', 'keepalived_router_id': 'lb1', 'keepalived_advert_int': 2},
+              'd2': {'director_sync_interface': 'eth1', 'keepalived_router_id': 'lb2', 'keepalived_advert_int': '2'},
+              'rs1': {'realserver_lo_label': 'lo:0'}, 'rs2': {'realserver_lo_label': 'lo:vip'}}
+    assert role_options.check(values, role_hosts=ROLE_HOSTS) == []

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""No argument crashes a module: mutated valid arguments (tests/unit/fuzz.py) end as the module's result or as
+fail_json with a message, never as an exception. Every module runs in check mode against a fake kernel (a
+recorded table, a fake /proc/sys, a lock file under tmp); seeded and bounded in count and time."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from ansible_collections.lvs.cluster.plugins.module_utils import arp_sysctl, ipvs_runner
+from ansible_collections.lvs.cluster.plugins.modules import (
+    ipvs_dest,
+    ipvs_info,
+    ipvs_rules,
+    ipvs_service,
+    ipvs_settings,
+    ipvs_wait,
+    keepalived_info,
+    lock,
+    sysctl_arp,
+)
+from ipvs_harness import FakeIPVS, run_module, view_state
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import fuzz
+
+# a longer run: LVS_FUZZ_COUNT=20000 LVS_FUZZ_SECONDS=120 LVS_FUZZ_SEED=7 pytest tests/unit/plugins/modules/...
+COUNT = int(os.environ.get('LVS_FUZZ_COUNT', '400'))
+SECONDS = float(os.environ.get('LVS_FUZZ_SECONDS', '4'))
+SEED_OFFSET = int(os.environ.get('LVS_FUZZ_SEED', '0'))
+DEST = {'address': '192.168.1.21', 'port': 5353, 'forwarding': 'nat', 'weight': 10, 'upper_threshold': 1000,
+        'lower_threshold': 900}
+SERVICE = {'protocol': 'udp', 'address': '10.2.0.4', 'port': 53, 'scheduler': 'rr', 'persistence': 30}
+BASES = {
+    'ipvs_service': (ipvs_service, [dict(SERVICE, destinations=[DEST], purge_destinations=True),
+                                    {'fwmark': 5, 'family': 'ipv6', 'scheduler': 'sh', 'sched_flags': ['sh-port']}]),
+    'ipvs_dest': (ipvs_dest, [dict(DEST, service_address='10.2.0.4', service_port=53, protocol='udp'),
+                              {'fwmark': 7, 'address': '10.0.0.5', 'forwarding': 'tun', 'tun_type': 'gue',
+                               'tun_port': 6080, 'tun_csum': 'remcsum', 'state': 'quiesced'}]),
+    'ipvs_rules': (ipvs_rules, [{'state': st, 'config': [dict(SERVICE, destinations=[DEST])]}
+                                for st in ('merged', 'replaced', 'overridden', 'deleted', 'rendered')]
+                   + [{'state': 'parsed', 'running_config': '-A -u 10.2.0.4:53 -s rr -p 30\n'
+                                                            '-a -u 10.2.0.4:53 -r 192.168.1.21:5353 -m -w 10\n'}]),
+    'ipvs_settings': (ipvs_settings, [{'timeouts': {'tcp': 900, 'tcpfin': 120, 'udp': 300},
+                                       'daemons': [{'state': 'master', 'mcast_interface': 'eth0', 'syncid': 7},
+                                                   {'state': 'backup', 'present': False}]}]),
+    'ipvs_wait': (ipvs_wait, [{'addresses': ['192.168.1.21'], 'timeout': 0, 'interval': 0.1, 'weight': 0}]),
+    'ipvs_info': (ipvs_info, [{'gather_subset': ['services', 'stats', 'timeouts']}]),
+    'keepalived_info': (keepalived_info, [{'timeout': 1}]),
+    'sysctl_arp': (sysctl_arp, [{'interfaces': ['all', 'lo'], 'arp_ignore': 1, 'arp_announce': 2,
+                                 'state': 'present'}]),
+    'lock': (lock, [{'state': 'present', 'purpose': 'site', 'wait': 0, 'ttl': 60}, {'state': 'absent'}]),
+}
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    """A fake kernel with IPVS (/proc/net/ip_vs, scheduler modules), a fake /proc/sys, paths under tmp."""
+    proc = tmp_path / 'ip_vs'
+    proc.write_text('IP Virtual Server version 1.2.1 (size=4096)\n')
+    for name in ('ip_vs', 'ip_vs_rr', 'ip_vs_wlc', 'ip_vs_sh'):
+        (tmp_path / 'module' / name).mkdir(parents=True)
+    monkeypatch.setattr(ipvs_runner, 'PROC_IP_VS', str(proc))
+    monkeypatch.setattr(ipvs_runner, 'SYS_MODULE', str(tmp_path / 'module'))
+    for iface in ('all', 'default', 'lo', 'eth0'):
+        conf = tmp_path / 'proc_sys' / 'net' / 'ipv4' / 'conf' / iface
+        conf.mkdir(parents=True)
+        (conf / 'arp_ignore').write_text('0\n')
+        (conf / 'arp_announce').write_text('0\n')
+    monkeypatch.setattr(arp_sysctl, 'PROC_SYS', str(tmp_path / 'proc_sys'))
+    return tmp_path
+
+
+def with_paths(name, args, tmp):
+    """The module's file arguments under tmp (added after the mutation: the fuzzer may still replace them)."""
+    args = dict(args)
+    if name == 'sysctl_arp':
+        args.setdefault('path', str(tmp / 'arp.conf'))
+    elif name == 'lock':
+        args.setdefault('path', str(tmp / 'run' / 'lock.json'))
+    elif name == 'keepalived_info':
+        args.setdefault('pid_file', str(tmp / 'keepalived.pid'))
+    return args
+
+
+def encodable(args) -> bool:
+    """What a controller can send a module: JSON (no bytes, sets or integers too long to print)."""
+    import json
+    try:
+        json.dumps(args)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize('name', sorted(BASES))
+def test_module_never_raises(name, sandbox):
+    module, bases = BASES[name]
+    ran = 0
+    for n, args in fuzz.cases(bases, seed=len(name) + SEED_OFFSET, count=COUNT, seconds=SECONDS,
+                              where=lambda p: len(p) >= 1):
+        if not isinstance(args, dict) or not encodable(args):
+            continue
+        given = with_paths(name, args, sandbox)
+        fake = FakeIPVS([view_state('dests')])
+        try:
+            res = run_module(module.main, given, fake, check_mode=True)
+        except Exception as exc:
+            pytest.fail('%s case %d: %s: %s\nargs: %s' % (name, n, type(exc).__name__, exc, fuzz.short_repr(given)))
+        if res.get('failed'):
+            assert isinstance(res['msg'], str) and res['msg'], res
+        ran += 1
+    assert ran >= 50
