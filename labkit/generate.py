@@ -96,7 +96,7 @@ def table(role: str) -> str:
     rows = ["| variable | scope | default | meaning |", "|---|---|---|---|"]
     for name, f in role_options()[role].items():
         default = "required" if f.required else "" if f.default is MISSING or f.default is None else \
-            "`%s`" % json.dumps(f.defaults() if hasattr(f, "defaults") else f.default)
+            "`%s`" % json.dumps(f.default)
         meaning = specs.sentence(f.description).replace("|", "\\|")
         rows.append(f"| `{name}` | {f.scope} | {default} | {meaning} |")
     return "\n".join(rows)

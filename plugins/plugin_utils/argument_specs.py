@@ -34,12 +34,12 @@ def option(field: Field, partial: bool = False) -> Dict[str, Any]:
             out['choices'] = list(field.item.choices)
     if isinstance(field, Struct):
         out['options'] = suboptions(field, partial or field.partial)
-    if isinstance(field, Str) and field.choices:
+    if isinstance(field, Str) and field.choices and not partial:  # a key left out of a partial mapping is None
         out['choices'] = list(field.choices)
     if field.required and not partial:
         out['required'] = True
     elif not partial and field.default is not MISSING and field.default is not None:
-        out['default'] = field.defaults() if isinstance(field, Struct) else field.default
+        out['default'] = field.default  # a mapping's declared default ({}): its keys' defaults are their own
     if field.secret:
         out['no_log'] = True
     return out
@@ -60,8 +60,7 @@ def defaults_text(header: str, fields: Dict[str, Field]) -> str:
     for name, f in fields.items():
         if f.required or f.default is MISSING:
             continue
-        lines += ['', *wrap('# ' + sentence(f.description)), '%s: %s' % (name, json.dumps(
-            f.defaults() if isinstance(f, Struct) else f.default))]
+        lines += ['', *wrap('# ' + sentence(f.description)), '%s: %s' % (name, json.dumps(f.default))]
     return '\n'.join(lines) + '\n'
 
 
