@@ -33,6 +33,20 @@ class ActionModule(ActionBase):
             errors.add(path, 'cannot be templated%s' % ('' if secret else ': %s' % str(exc).splitlines()[0]))
         return None
 
+    def _host_var(self, h, name):
+        """HOST's variable NAME, templated. Ansible templates another host's variable with that host's variables
+        only, so an expression that reads hostvars (valid where the variable is used) fails there: it is then
+        templated from the raw value with that host's variables plus hostvars and groups."""
+        hostvars = self._hostvars
+        try:
+            return hostvars[h][name]
+        except AnsibleError:
+            if not hasattr(hostvars, 'raw_get'):
+                raise
+            raw = dict(hostvars.raw_get(h))
+            variables = dict(raw, hostvars=hostvars, groups=self._task_vars.get('groups', {}), inventory_hostname=h)
+            return self._templar.copy_with_new_env(available_variables=variables).template(raw[name])
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
@@ -48,6 +62,7 @@ class ActionModule(ActionBase):
                                        for n in cluster_schema.OPERATIONS if n in task_vars}, errors)
         groups = task_vars.get('groups', {})
         hostvars = task_vars.get('hostvars', {})
+        self._hostvars, self._task_vars = hostvars, task_vars
         members = []
         for var, default in (('lvs_director_group', 'directors'), ('lvs_realserver_group', 'realservers')):
             group = cluster.get(var, default)
@@ -58,7 +73,8 @@ class ActionModule(ActionBase):
             per_host[h] = {}
             for name in HOST_VARS + tuple(cluster_schema.CLUSTER):
                 if name in hv:
-                    value = self._value(hv.__getitem__, name, errors, 'hostvars[%s].%s' % (h, name))
+                    value = self._value(lambda n, h=h: self._host_var(h, n), name, errors,
+                                        'hostvars[%s].%s' % (h, name))
                     if name in cluster_schema.CLUSTER:
                         explicit.setdefault(name, {})[h] = value
                     else:
@@ -67,13 +83,13 @@ class ActionModule(ActionBase):
         for h in members:
             names.update(hostvars.get(h, {}))
         errors.extend(cluster_model.unknown_variables(names))
-        errors.extend(cluster_model.agreement(explicit))
+        errors.extend(cluster_model.agreement(explicit, members))
         model, model_errors, warnings = cluster_model.build(
             cluster_model.Inventory(cluster=cluster, groups=groups, hostvars=per_host))
         errors.extend(model_errors)
         if not model_errors:
             errors.extend(cluster_model.sync_daemon_owner(model['owner'], bool(model.get('keepalived')), {
-                h: {n: self._value(hostvars[h].__getitem__, n, errors, 'hostvars[%s].%s' % (h, n))
+                h: {n: self._value(lambda v, h=h: self._host_var(h, v), n, errors, 'hostvars[%s].%s' % (h, n))
                     for n in cluster_model.SYNC_DAEMON_ROLES if n in hostvars.get(h, {})}
                 for h in model['directors']}))
             if static:  # once, before any role: later, registered variables of the roles share their prefixes
@@ -99,7 +115,7 @@ class ActionModule(ActionBase):
         for h in model['directors'] + model['realservers']:
             hv = hostvars.get(h, {})
             arp = bool(set(model['realserver_modes'].get(h, [])) & {'dr', 'tun'})
-            values[h] = {n: self._value(hv.__getitem__, n, errors, 'hostvars[%s].%s' % (h, n))
+            values[h] = {n: self._value(lambda v, h=h: self._host_var(h, v), n, errors, 'hostvars[%s].%s' % (h, n))
                          for n in hv if isinstance(n, str) and n.startswith(role_options.PREFIXES)
                          and (arp or not n.startswith('realserver_arp'))}
         ipv6 = bool(model.get('keepalived')) and any(address_family.family(v) == 6 for v in model['vips'])

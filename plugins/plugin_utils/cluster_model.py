@@ -100,6 +100,23 @@ class Builder:
             self.errors.add(var, 'group %s has no hosts in the inventory' % shown(name))
         return hosts
 
+    def misplaced(self, directors: List[str], realservers: List[str]) -> None:
+        """A host variable of the other kind of host is ignored: a VRRP priority on a real server, a real server's
+        weight or address on a director (unless a real server has the same value: group_vars/all)."""
+        hv = self.inv.hostvars
+        for h in realservers:
+            if h not in directors and hv.get(h, {}).get('lvs_vrrp_priority') is not None:
+                self.errors.add('hostvars[%s].lvs_vrrp_priority' % h, 'is set on real server %s: only directors have '
+                                'a VRRP priority' % shown(h))
+        for name in S.REALSERVER:
+            # a value some real server has too comes from a group all hosts are in (group_vars/all): a default
+            shared = [hv.get(h, {}).get(name) for h in realservers]
+            for h in directors:
+                value = hv.get(h, {}).get(name)
+                if h not in realservers and value is not None and value not in shared:
+                    self.errors.add('hostvars[%s].%s' % (h, name), 'is set on director %s: only real servers have '
+                                    'it (%s)' % (shown(h), S.REALSERVER[name].description))
+
     def host_fields(self, hosts: List[str], fields: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
         out = {}
         for h in hosts:
@@ -129,6 +146,7 @@ class Builder:
         if c['lvs_keepalived'] is False and c['lvs_ipvs_owner'] == 'keepalived':
             self.errors.add('lvs_ipvs_owner', "'keepalived' needs lvs_keepalived true (without keepalived "
                             "write lvs_ipvs_owner: ansible)")
+        self.misplaced(directors, realservers)
         self.rs_vars = self.host_fields(realservers, S.REALSERVER)
         self.dir_vars = self.host_fields(directors, S.DIRECTOR)
         rs_addr = self.realserver_addresses(realservers)
@@ -317,6 +335,9 @@ class Builder:
         for j, srv in enumerate(s['servers']):
             if not srv.get('address'):
                 continue  # reported: address is required
+            if fwmark and srv.get('port') is not None:
+                err.add('%s.servers[%d].port' % (path, j), '%d is not used with fwmark: a firewall-mark service sends '
+                        'each packet to the port it was sent to' % srv['port'])
             sport = srv.get('port', real_port)
             if port and sport != port and fwd != 'nat':
                 err.add('%s.servers[%d].port' % (path, j), '%d differs from port %d with forwarding %s: only nat can '
@@ -463,6 +484,19 @@ class Builder:
                         'lvs_internal_vip6'))
             vips.add(s['address'])
         for i, s in enumerate(services):
+            sorry = (s.get('sorry_server') or {}).get('address')
+            if not sorry:
+                continue
+            where = 'lvs_services[%d].sorry_server.address' % i
+            if sorry in vips and sorry != s['address']:
+                self.errors.add(where, '%s is a VIP of the directors (another service\'s or a gateway): the sorry '
+                                'server must be a host the directors send to' % sorry)
+            elif sorry in [d['address'] for d in s['destinations']]:
+                self.errors.add(where, '%s is one of the service\'s own real servers: it is down whenever the sorry '
+                                'server is needed' % sorry)
+            elif sorry in self.rs_addr6.values():
+                self.errors.add(where, '%s is a real server\'s address' % sorry)
+        for i, s in enumerate(services):
             for j, d in enumerate(x for x in s['destinations'] if not x['managed']):
                 where = 'lvs_services[%d].servers[%d].address' % (i, j)
                 if d['address'] in vips:
@@ -532,6 +566,13 @@ class Builder:
                 self.errors.add('lvs_services[%d].sorry_server.address' % i, '%s is not on the directors\' internal '
                                 'network %s (%s %s/%d): with nat its replies would not return through the '
                                 'directors' % (sorry['address'], net, var, vip, prefix))
+            edges = (net.network_address, net.broadcast_address) if net.prefixlen < net.max_prefixlen - 1 else ()
+            for what, addr in [('sorry server', sorry.get('address'))] + [
+                    ('real server %s' % shown(d['name']), d['address']) for d in s['destinations']]:
+                if addr and ipaddress.ip_address(addr) in edges:
+                    self.errors.add('lvs_services[%d]' % i, '%s %s is the %s address of the internal network %s: no '
+                                    'host answers there' % (what, addr, 'network' if ipaddress.ip_address(addr) ==
+                                                            net.network_address else 'broadcast', net))
             for d in s['destinations']:
                 if ipaddress.ip_address(d['address']) not in net:
                     self.errors.add('lvs_services[%d]' % i, 'nat real server %s (%s) is not on the directors\' '
@@ -607,26 +648,44 @@ def mark_rules(fwmark_services: List[Dict[str, Any]]) -> List[str]:
 KNOWN = set(S.CLUSTER) | set(S.REALSERVER) | set(S.DIRECTOR) | set(S.OPERATIONS) | {'lvs_model'}
 
 
+PREFIXES = ('lvs_', 'director_', 'keepalived_', 'realserver_')
+
+
 def unknown_variables(names, where: str = '') -> List[str]:
-    """lvs_* variables that the model does not know (a misspelled lvs_forwarding is silently ignored)."""
+    """lvs_* variables that the model does not know (a misspelled lvs_forwarding is silently ignored), and names
+    with a hyphen that would be ours with underscores (Ansible cannot use them in templates, so they never
+    apply)."""
     errors = Errors()
+    names = [n for n in names if isinstance(n, str)]
+    for name in sorted(n for n in names if '-' in n and n.replace('-', '_').startswith(PREFIXES)):
+        fixed = name.replace('-', '_')
+        errors.add(where + name, 'is not a variable name Ansible can use (a hyphen): write %s' % fixed)
     for name in sorted(n for n in names if n.startswith('lvs_') and n not in KNOWN):
         known = ', '.join(sorted(KNOWN - {'lvs_model'}))
         errors.add(where + name, 'unknown variable (known: %s)%s' % (known, did_you_mean(name, dict.fromkeys(KNOWN))))
     return errors
 
 
-def agreement(values: Dict[str, Dict[str, Any]]) -> List[str]:
-    """Cluster-wide variables that differ between hosts: ``{var: {host: value}}`` -> errors."""
+def agreement(values: Dict[str, Dict[str, Any]], members: Optional[List[str]] = None) -> List[str]:
+    """Cluster-wide variables that differ between hosts: ``{var: {host: value}}`` -> errors. MEMBERS: every host
+    of the cluster; a variable that some of them set and others do not is an error too (group_vars of one group,
+    one host's host_vars): the others would build the cluster from the default."""
     errors = Errors()
     for var, per_host in values.items():
+        spec = S.CLUSTER.get(var)
+        secret = bool(spec and spec.secret)
+        unset = [h for h in members or [] if h not in per_host]
+        if unset:
+            errors.add(var, 'is set for %s but not for %s: a cluster-wide variable must be the same for every '
+                       'director and real server (set it in group_vars/all)' % (
+                           ', '.join(list(per_host)[:4]) + (', ...' if len(per_host) > 4 else ''),
+                           ', '.join(unset[:4]) + (', ...' if len(unset) > 4 else '')))
+            continue
         distinct = []
         for v in per_host.values():
             if v not in distinct:
                 distinct.append(v)
         if len(distinct) > 1:
-            spec = S.CLUSTER.get(var)
-            secret = bool(spec and spec.secret)
             sample = ', '.join('%s: %s' % (h, '(secret)' if secret else shown(v))
                                for h, v in list(per_host.items())[:4])
             errors.add(var, 'differs between hosts (%s): a cluster-wide variable must be the same for every '

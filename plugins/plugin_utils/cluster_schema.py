@@ -12,7 +12,16 @@ cluster_model.py checks an inventory against it. The roles' own options are decl
 from __future__ import annotations
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
-from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Address, Bool, Int, List, Map, Str, Struct
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import (
+    Address,
+    Bool,
+    Int,
+    Interface,
+    List,
+    Map,
+    Str,
+    Struct,
+)
 
 FULLNAT = ('is not in mainline IPVS: fullnat needs an out-of-tree kernel (Alibaba LVS, DPVS); mainline IPVS '
            'forwards by dr, nat or tun')
@@ -202,8 +211,8 @@ CLUSTER = {
     'lvs_vip': Address('the public VIP, IPv4 or IPv6 (inside a network of every director); the services\' VIP '
                        'unless they give their own address', versions=(4, 6), required=True),
     'lvs_vip_prefix': Int('prefix length of the IPv4 VIPs on the directors (IPv6 VIPs are /128)', 1, 32, default=32),
-    'lvs_public_interface': Str('director interface for the VIP; empty = the one whose network contains it',
-                                pattern='|' + IFNAME, meaning=IFNAME_MEANING, default=''),
+    'lvs_public_interface': Interface('director interface for the VIP; empty = the one whose network contains it',
+                                      default=''),
     'lvs_internal_vip': Address('NAT only: the real servers\' default gateway, floating between the directors',
                                 empty=True, default=''),
     'lvs_internal_vip_prefix': Int('prefix length of lvs_internal_vip (the real servers\' network)', 1, 30,
@@ -212,8 +221,8 @@ CLUSTER = {
                                  'the directors', versions=(6,), empty=True, default=''),
     'lvs_internal_vip6_prefix': Int('prefix length of lvs_internal_vip6 (the real servers\' IPv6 network)', 1, 126,
                                     default=64),
-    'lvs_internal_interface': Str('director interface for lvs_internal_vip; empty = found by subnet',
-                                  pattern='|' + IFNAME, meaning=IFNAME_MEANING, default=''),
+    'lvs_internal_interface': Interface('director interface for lvs_internal_vip; empty = found by subnet',
+                                        default=''),
     'lvs_ipvs_owner': Str('who owns the IPVS table: keepalived (virtual_server blocks with health checks) or ansible '
                           '(lvs.cluster.ipvs_rules, persisted for boot), never both',
                           choices=('keepalived', 'ansible'), default='keepalived'),

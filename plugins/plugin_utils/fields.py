@@ -149,6 +149,24 @@ class Path(Str):
                                  % (' or empty' if empty else ''), **kw)
 
 
+class Interface(Str):
+    """A network interface that faces other hosts (a VIP, VRRP adverts, the sync daemon): empty or a name, never the
+    loopback interface."""
+
+    NAME = r'[A-Za-z0-9_][A-Za-z0-9_.@-]{0,14}'
+
+    def __init__(self, description: str, **kw: Any) -> None:
+        super().__init__(description, pattern='|' + self.NAME,
+                         meaning='an interface name (at most 15 letters, digits, _ . @ -)', **kw)
+
+    def check(self, value: Any, path: str, errors: Errors) -> Any:
+        value = super().check(value, path, errors)
+        if isinstance(value, str) and (value == 'lo' or value.startswith('lo:')):
+            return self.bad(errors, path, value, 'is the loopback interface: no other host is reached through it '
+                            '(name the interface on the network of the other directors and the clients)')
+        return value
+
+
 class Address(Field):
     """An IP address written strictly: no leading zeros, prefix, scope id or whitespace."""
 

@@ -97,6 +97,12 @@ def on_link(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: Err
     """Direct routing rewrites only the MAC address: every dr real server must be on a network of the director."""
     nets = [iface.network for _name, iface in networks(facts) if iface.network.prefixlen < iface.max_prefixlen]
     for i, s in enumerate(model['services']):
+        sorry = (s.get('sorry_server') or {}).get('address')
+        for what, addr in [('real server %r' % d['name'], d['address']) for d in s['destinations']] + (
+                [('sorry server', sorry)] if sorry else []):
+            edge = network_edge(ipaddress.ip_address(addr), nets)
+            if edge:
+                errors.add('lvs_services[%d]' % i, '%s %s is the %s: no host answers there' % (what, addr, edge))
         for d in s['destinations']:
             addr = ipaddress.ip_address(d['address'])
             if d['forwarding'] == 'dr' and not any(addr.version == n.version and addr in n for n in nets):
@@ -104,6 +110,18 @@ def on_link(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: Err
                            'direct routing needs the real servers on a LAN of the director (use tun or nat across '
                            'routers)'
                            % (d['name'], d['address'], host, describe(facts)))
+
+
+def network_edge(addr, nets) -> str:
+    """'network address of N' or 'broadcast address of N' when ADDR is one of a director network N's edges (IPv4
+    networks of more than two addresses), else ''."""
+    for net in nets:
+        if addr.version == 4 == net.version and net.prefixlen < 31 and addr in net:
+            if addr == net.network_address:
+                return 'network address of %s' % net
+            if addr == net.broadcast_address:
+                return 'broadcast address of %s' % net
+    return ''
 
 
 def first_address(facts: Dict[str, Any], name: str) -> str:

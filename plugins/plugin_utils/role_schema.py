@@ -14,13 +14,8 @@ The cluster's own variables (lvs_*) are in cluster_schema.py.
 
 from __future__ import annotations
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils.cluster_schema import (
-    EXTRA_LINE,
-    EXTRA_MEANING,
-    IFNAME,
-    IFNAME_MEANING,
-)
-from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Bool, Int, List, Path, Str, Struct
+from ansible_collections.lvs.cluster.plugins.plugin_utils.cluster_schema import EXTRA_LINE, EXTRA_MEANING
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Bool, Int, Interface, List, Path, Str, Struct
 
 # keepalived.conf words: no whitespace, quotes, comment characters or braces
 WORD = r'[^\s"\'#!\\{}]{1,64}'
@@ -68,9 +63,8 @@ DIRECTOR = {
                                 '(the others are stopped; with keepalived owning the table see '
                                 'keepalived_sync_daemon)', choices=('none', 'master', 'backup', 'both'),
                                 default='none', scope=HOST),
-    'director_sync_interface': Str('interface of the sync daemon\'s multicast; empty = the director\'s interface '
-                                   'for lvs_vip', pattern='|' + IFNAME, meaning=IFNAME_MEANING, default='',
-                                   scope=HOST),
+    'director_sync_interface': Interface('interface of the sync daemon\'s multicast; empty = the director\'s '
+                                         'interface for lvs_vip', default='', scope=HOST),
     'director_sync_id': Int('sync daemon id (the same on every director)', 0, 255, default=0),
     'director_arping_command': Str('command sending gratuitous ARP after the director adds a VIP without keepalived '
                                    '(called with -U -c N -I IFACE VIP, run by sh)',
@@ -109,8 +103,8 @@ KEEPALIVED = {
     'keepalived_notify_script_content': Str('content installed at keepalived_notify_script', default='', scope=HOST),
     'keepalived_sync_daemon': Bool('run the IPVS connection sync daemon from keepalived (lvs_ipvs_owner keepalived)',
                                    default=False),
-    'keepalived_sync_interface': Str('sync daemon interface; empty = the VIP\'s interface', pattern='|' + IFNAME,
-                                     meaning=IFNAME_MEANING, default='', scope=HOST),
+    'keepalived_sync_interface': Interface('sync daemon interface; empty = the VIP\'s interface', default='',
+                                           scope=HOST),
     'keepalived_global_defs_extra': List('lines added to global_defs as they are',
                                          Str('a line', pattern=EXTRA_LINE, meaning=EXTRA_MEANING), default=[],
                                          scope=HOST),

@@ -44,6 +44,11 @@ def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, proto
     if s['one_packet'] and protocol not in (None, 'udp'):
         err.add(path + '.one_packet', 'is only for udp and fwmark services (a %s connection is more than one '
                 'packet), not protocol %s' % (protocol, shown(protocol)))
+    if s.get('persistence_engine') == 'sip' and protocol not in (None, 'udp'):
+        # the kernel takes it (measured on the lab kernel) and its SIP engine then reads no packet: ip_vs_pe_sip
+        # parses the Call-ID of UDP datagrams only, so the service persists by client address alone
+        err.add(path + '.persistence_engine', "'sip' reads the Call-ID of UDP datagrams only: on a %s service it "
+                'never applies (use protocol udp, or no persistence_engine)' % protocol)
     if s.get('persistence_engine') and not s['persistence']:
         err.add(path + '.persistence_engine', '%s needs persistence > 0 (the engine picks what persists)'
                 % shown(s['persistence_engine']))

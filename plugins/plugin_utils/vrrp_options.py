@@ -62,7 +62,7 @@ def instances(c: Dict[str, Any], directors: List[str], vips: List[str], own_prio
             if value is not None:
                 err.add('%s[%d].%s' % (var, pos[1], key), '%s is also the %s of %s[%d]' % (shown(value), key, var,
                                                                                            pos[0]))
-    out, owner = [], {}
+    out, owner, ids = [], {}, []
     base, step = c['lvs_vrrp_priority_base'], c['lvs_vrrp_priority_step']
     for n, inst in enumerate(raw):
         path = '%s[%d]' % (var, n)
@@ -73,6 +73,7 @@ def instances(c: Dict[str, Any], directors: List[str], vips: List[str], own_prio
             rid = c['lvs_vrrp_router_id'] + n
             if rid > 255:
                 err.add(path + '.router_id', 'is not set and lvs_vrrp_router_id + %d = %d is above 255' % (n, rid))
+        ids.append((n, rid, inst.get('router_id') is not None, inst.get('name')))
         if nat and rid is not None and rid == c['lvs_vrrp_internal_router_id']:
             err.add(path + '.router_id', '%d is also lvs_vrrp_internal_router_id' % rid)
         for j, vip in enumerate(inst.get('vips') or []):
@@ -92,6 +93,22 @@ def instances(c: Dict[str, Any], directors: List[str], vips: List[str], own_prio
         prios = {d: base - i * step for i, d in enumerate(order)} if base is not None and step is not None else {}
         out.append({'name': inst.get('name'), 'vips': list(inst.get('vips') or []), 'router_id': rid,
                     'master': master, 'priorities': prios})
+    # the router ids as keepalived gets them, computed ones included: two instances with one id are one VRRP router
+    # to every director, and a computed id can fall on another instance's explicit one
+    for rid, pos in duplicates(ids, lambda i: i[1]).items():
+        first, later = ids[pos[0]], ids[pos[1]]
+        if rid is None or (first[2] and later[2]):
+            continue  # two explicit ids: reported above
+        computed, other = (later, first) if not later[2] else (first, later)
+        err.add('%s[%d].router_id' % (var, computed[0]), 'is not set and lvs_vrrp_router_id + %d = %d is also the '
+                'router_id of %s[%d] (%s): set router_id on each instance' % (
+                    computed[0], rid, var, other[0], shown(other[3])))
+    for inst in out:
+        low = [d for d, p in inst['priorities'].items() if p < 1]
+        if low:
+            err.add('lvs_vrrp_priority_step', 'instance %s gives director %s priority %d, below 1 (%d directors after '
+                    'its master, step %d): lower the step' % (shown(inst['name']), shown(low[0]),
+                                                            inst['priorities'][low[0]], len(directors) - 1, step))
     missing = [v for v in vips if v not in owner]
     if missing and raw:
         err.add(var, 'no instance carries %s: list every VIP in one instance' % ', '.join(missing))

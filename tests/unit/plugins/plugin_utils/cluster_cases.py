@@ -496,4 +496,48 @@ BROKEN = [
      'lvs_services[2].port: tcp 2001:db8::10:80 is also used by service'),
     ('v6-instance-bad', cluster(DUAL, lvs_vrrp_instances=[{'name': 'VI_A', 'vips': ['192.0.2.10', 'fe80::1']}]),
      "lvs_vrrp_instances[0].vips[1]: 'fe80::1' is a link-local IPv6 address"),
+    # issue 22's classes: useless addresses, dropped options, computed defaults, unsupported combinations
+    ('public-interface-lo', cluster(lvs_public_interface='lo'),
+     "lvs_public_interface: 'lo' is the loopback interface: no other host is reached through it"),
+    ('internal-interface-lo', cluster(NAT, lvs_internal_interface='lo'),
+     "lvs_internal_interface: 'lo' is the loopback interface"),
+    ('sorry-is-other-vip', services(dict(WEB, sorry_server={'address': '192.0.2.11'}),
+                                    dict(WEB, name='b', address='192.0.2.11')),
+     'lvs_services[0].sorry_server.address: 192.0.2.11 is a VIP of the directors (another service'),
+    ('sorry-is-own-server', services(dict(WEB, servers=[{'address': '192.0.2.31'}],
+                                          sorry_server={'address': '192.0.2.31'})),
+     "lvs_services[0].sorry_server.address: 192.0.2.31 is one of the service's own real servers"),
+    ('nat-realserver-broadcast', host('rs2', base=NAT, ansible_host='10.0.0.255'),
+     "lvs_services[0]: real server 'rs2' 10.0.0.255 is the broadcast address of the internal network 10.0.0.0/24"),
+    ('nat-realserver-network', host('rs1', base=NAT, lvs_real_address='10.0.0.0'),
+     "lvs_services[0]: real server 'rs1' 10.0.0.0 is the network address of the internal network 10.0.0.0/24"),
+    ('nat-sorry-broadcast', services(dict(WEB, real_port=8080, sorry_server={'address': '10.0.0.255'}), base=NAT),
+     'lvs_services[0]: sorry server 10.0.0.255 is the broadcast address of the internal network 10.0.0.0/24'),
+    ('fwmark-server-port', services({'name': 'm', 'fwmark': 3, 'ports': [80], 'servers': [
+        {'address': '192.0.2.31', 'port': 8080}]}),
+     'lvs_services[0].servers[0].port: 8080 is not used with fwmark'),
+    ('priority-on-realserver', host('rs1', lvs_vrrp_priority=120),
+     "hostvars[rs1].lvs_vrrp_priority: is set on real server 'rs1': only directors have a VRRP priority"),
+    ('weight-on-director', host('director1', lvs_weight=5),
+     "hostvars[director1].lvs_weight: is set on director 'director1': only real servers have it"),
+    ('real-address-on-director', host('director2', lvs_real_address='192.0.2.99'),
+     "hostvars[director2].lvs_real_address: is set on director 'director2'"),
+    ('computed-router-id-collides', services(WEB, dict(WEB, name='b', address='192.0.2.11'), base=cluster(
+        lvs_vrrp_instances=[{'name': 'VI_A', 'vips': ['192.0.2.10'], 'router_id': 52},
+                            {'name': 'VI_B', 'vips': ['192.0.2.11']}])),
+     "lvs_vrrp_instances[1].router_id: is not set and lvs_vrrp_router_id + 1 = 52 is also the router_id of "
+     "lvs_vrrp_instances[0] ('VI_A')"),
+    ('computed-router-id-first', services(WEB, dict(WEB, name='b', address='192.0.2.11'), base=cluster(
+        lvs_vrrp_router_id=60, lvs_vrrp_instances=[{'name': 'VI_A', 'vips': ['192.0.2.10']},
+                                                   {'name': 'VI_B', 'vips': ['192.0.2.11'], 'router_id': 60}])),
+     'lvs_vrrp_instances[0].router_id: is not set and lvs_vrrp_router_id + 0 = 60 is also the router_id of '
+     "lvs_vrrp_instances[1] ('VI_B')"),
+    ('instance-priority-below-1', services(WEB, dict(WEB, name='b', address='192.0.2.11'), base=cluster(
+        lvs_vrrp_priority_base=100, lvs_vrrp_priority_step=100,
+        lvs_vrrp_instances=[{'name': 'VI_A', 'vips': ['192.0.2.10']},
+                            {'name': 'VI_B', 'vips': ['192.0.2.11'], 'master': 'director2'}])),
+     "lvs_vrrp_priority_step: instance 'VI_A' gives director 'director2' priority 0, below 1"),
+    ('sip-on-tcp', service(persistence=60, persistence_engine='sip'),
+     "lvs_services[0].persistence_engine: 'sip' reads the Call-ID of UDP datagrams only: on a tcp service it never "
+     "applies"),
 ]

@@ -326,3 +326,18 @@ def test_one_director_serving_nat_on_its_own_addresses():
     gateway_is_host = C.cluster(seed, lvs_internal_vip='192.168.0.30')
     assert any(e.startswith("lvs_internal_vip: 192.168.0.30 is the address of real server 'rs1'")
                for e in errors_of(gateway_is_host))
+
+
+def test_hyphenated_names_of_ours_are_errors():
+    errors = cluster_model.unknown_variables(['lvs-vip', 'keepalived-advert-int', 'my-var', 'lvs_vip'])
+    assert errors == ['keepalived-advert-int: is not a variable name Ansible can use (a hyphen): write '
+                      'keepalived_advert_int', 'lvs-vip: is not a variable name Ansible can use (a hyphen): write '
+                      'lvs_vip'], errors
+
+
+def test_weight_in_group_vars_all_is_no_director_value():
+    """lvs_weight from group_vars/all reaches the directors too: a default of the real servers, not an error."""
+    case = copy.deepcopy(C.DR)
+    for h in case['hostvars']:
+        case['hostvars'][h].setdefault('lvs_weight', 2)
+    assert errors_of(case) == []

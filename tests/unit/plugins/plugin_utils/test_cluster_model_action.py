@@ -223,3 +223,40 @@ def test_role_variables_unknown_or_set_on_some_hosts_only(tmp_path):
     assert 'did you mean keepalived_advert_int?' in out
     assert 'keepalived_advert_int: differs between the hosts of the keepalived role (d1: 3, d2: 1 (unset: the ' \
            'default))' in out
+
+
+SITE = ROOT / 'playbooks' / 'site.yml'
+
+
+def site(tmp_path, inventory, *args):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / '.collections'), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_FORCE_COLOR='0')
+    ansible = Path(sys.executable).with_name('ansible-playbook')
+    proc = subprocess.run([str(ansible), '-i', str(inventory), str(SITE), *args], env=env, capture_output=True,
+                          text=True, timeout=180, check=False)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+RENAMED = """
+all:
+  children:
+    lbs: {hosts: {d1: {ansible_host: 192.0.2.1}, d2: {ansible_host: 192.0.2.2}}}
+    webs: {hosts: {rs1: {ansible_host: 192.0.2.21}, rs2: {ansible_host: 192.0.2.22}}}
+"""
+
+
+def test_site_takes_its_group_names_from_group_vars(tmp_path):
+    """Groups renamed in inventory, their names in group_vars/all: site.yml's plays reach the hosts (the model's
+    error shows it ran), where they used to match no host and exit 0."""
+    inv = write_inventory(tmp_path, 'lvs_director_group: lbs\nlvs_realserver_group: webs\nlvs_vip: 192.0.2.300\n'
+                                    'lvs_services: [{name: http, port: 80}]\n', RENAMED)
+    rc, out = site(tmp_path, inv)
+    assert rc != 0
+    assert "lvs_vip: '192.0.2.300' is not an IPv4 or IPv6 address" in out, out[-3000:]
+    assert 'skipping: no hosts matched' not in out
+
+
+def test_site_without_directors_fails(tmp_path):
+    inv = write_inventory(tmp_path, GOOD, RENAMED)  # group names left at their defaults: no such groups
+    rc, out = site(tmp_path, inv)
+    assert rc != 0 and 'inventory group directors has no hosts' in out, out[-3000:]

@@ -98,3 +98,9 @@ def test_host_scoped_role_options_may_differ_and_equal_values_agree():
               'd2': {'director_sync_interface': 'eth1', 'keepalived_router_id': 'lb2', 'keepalived_advert_int': '2'},
               'rs1': {'realserver_lo_label': 'lo:0'}, 'rs2': {'realserver_lo_label': 'lo:vip'}}
     assert role_options.check(values, role_hosts=ROLE_HOSTS) == []
+
+
+def test_sync_interface_is_not_loopback():
+    errors = role_options.check({'d1': {'director_sync_interface': 'lo', 'keepalived_sync_interface': 'lo'}})
+    assert sorted(e.split(':')[0] for e in errors) == ['director_sync_interface', 'keepalived_sync_interface']
+    assert all("'lo' is the loopback interface" in e for e in errors), errors
