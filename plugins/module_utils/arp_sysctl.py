@@ -117,10 +117,35 @@ def plan(interfaces: List[str], desired: Dict[str, int]):
     return before, after, changes
 
 
+# where systemd-sysctl reads *.conf files at boot (sysctl.d(5)), and the file it also reads
+SYSCTL_DIRS = ('/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d')
+SYSCTL_CONF = '/etc/sysctl.conf'
+
+
+def validate_path(path: Any, persist: bool) -> List[str]:
+    """PATH must be a file systemd-sysctl reads at boot: a *.conf file, not a directory. Returns warnings (a .conf
+    file outside the directories systemd-sysctl reads is written, and said so)."""
+    if not persist:
+        return []
+    if not isinstance(path, str) or not path:
+        raise SysctlError('path: %r is not a file path' % (path,))
+    if os.path.isdir(path) or path.endswith('/'):
+        raise SysctlError("path: '%s' is a directory: name the file to write in it, e.g. %s/90-lvs-arp.conf"
+                          % (path, path.rstrip('/')))
+    if path != SYSCTL_CONF and not path.endswith('.conf'):
+        raise SysctlError("path: '%s' does not end in .conf: systemd-sysctl reads only *.conf files of %s at boot"
+                          % (path, ', '.join(SYSCTL_DIRS)))
+    if path != SYSCTL_CONF and os.path.dirname(os.path.normpath(path)) not in SYSCTL_DIRS:
+        return ['path: %s is not in a directory systemd-sysctl reads at boot (%s): the values will not come back '
+                'after a reboot from it' % (path, ', '.join(SYSCTL_DIRS))]
+    return []
+
+
 def run(module) -> None:
     """lvs.cluster.sysctl_arp"""
     params = module.params
     try:
+        warnings = validate_path(params['path'], params['persist'])
         interfaces = validate_interfaces(params['interfaces'])
         desired = {'arp_ignore': validate_value('arp_ignore', params['arp_ignore']),
                    'arp_announce': validate_value('arp_announce', params['arp_announce'])}
@@ -153,6 +178,8 @@ def run(module) -> None:
         changed = changed or file_changed
         if 'backup_file' in res:
             extra['backup_file'] = res['backup_file']
+    for warning in warnings:
+        module.warn(warning)
     module.exit_json(
         changed=changed,
         interfaces=report(interfaces, after, after['all']),

@@ -23,10 +23,13 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_render as render
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
+    Destination,
     IPVSError,
     KeyedList,
     Service,
     Table,
+    check_given_dest,
+    check_given_service,
     dest_from_params,
     dest_key,
     first_positions,
@@ -187,17 +190,32 @@ def config_services(config: Optional[Iterable[Dict[str, Any]]], live: Optional[T
 
 
 def check_rules_keys(config: Optional[Iterable[Dict[str, Any]]]) -> None:
-    """What ipvs_rules checks of merged and deleted entries before the host is read (their other options merge
-    with the live table, so they are checked after it): each entry a mapping naming a valid service, and each of
-    its real servers a valid address and port."""
+    """What ipvs_rules checks of merged and deleted entries before the host is read: each entry a mapping naming a
+    valid service once, every option it gives valid (ipvs_model.check_given_service; what it does not give merges
+    from the live service after the read), and each of its real servers once, with valid options."""
+    seen: Dict[Any, int] = {}
     for index, entry in enumerate(config or []):
         path = 'config[%d].' % index
         if not isinstance(entry, dict):
             raise IPVSError('config[%d]: %r is not a dictionary' % (index, entry))
-        bare = service_key_from_params({k: entry.get(k) for k in ('protocol', 'address', 'port', 'fwmark', 'family')},
-                                       path)
-        for i, raw in enumerate(entry.get('destinations') or []):
-            dest_key(raw, bare, '%sdestinations[%d].' % (path, i))
+        bare = check_given_service(entry, path)
+        if bare.key in seen:
+            raise IPVSError('%saddress: service %s is listed twice (also config[%d])' % (path, bare.label,
+                                                                                        seen[bare.key]))
+        seen[bare.key] = index
+        dests = entry.get('destinations')
+        if dests is not None and not isinstance(dests, list):
+            raise IPVSError('%sdestinations: %r is not a list' % (path, dests))
+        keys: Dict[Any, int] = {}
+        for i, raw in enumerate(dests or []):
+            where = '%sdestinations[%d].' % (path, i)
+            if not isinstance(raw, dict):
+                raise IPVSError('%s: %r is not a dictionary' % (where[:-1], raw))
+            key = check_given_dest(raw, bare, where)
+            if key in keys:
+                raise IPVSError("%saddress: '%s' is listed twice (also destinations[%d])" % (
+                    where, Destination(address=key[0], port=key[1]).name, keys[key]))
+            keys[key] = i
 
 
 def target_for_rules(live: Table, config: Optional[List[Dict[str, Any]]], state: str) -> Table:

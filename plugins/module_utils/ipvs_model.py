@@ -651,3 +651,76 @@ def _dest_key_guess(raw: Dict[str, Any], svc: Service) -> Tuple[str, int]:
         return dest_key(raw, svc)
     except IPVSError:
         return ('', -1)
+
+
+# --------------------------------------------------------------------------- options given, before the table is read
+
+def check_given_service(params: Dict[str, Any], path: str = '') -> Service:
+    """ipvs_rules merged/deleted: every option PARAMS gives, checked as the builders above check it, before the
+    live table is read (what is not given merges from the live service later, so only the rules among given
+    values apply here). Returns the bare service of the key."""
+    svc = service_key_from_params({k: params.get(k) for k in ('protocol', 'address', 'port', 'fwmark', 'family')},
+                                  path)
+    scheduler = params.get('scheduler')
+    if scheduler is not None:
+        scheduler = str(scheduler).lower()
+        if scheduler not in SCHEDULERS:
+            raise _fail(path, 'scheduler', "'%s' is not one of %s" % (params['scheduler'], _join(SCHEDULERS)))
+    flags = params.get('sched_flags')
+    if flags is not None:
+        if scheduler is not None:
+            normalise_sched_flags(flags, scheduler, path)
+        else:  # the live scheduler decides the names: each must be a flag of some scheduler
+            known = set(GENERIC_FLAGS) | {f for names in FLAG_NAMES.values() for f in names}
+            for raw in flags if isinstance(flags, (list, tuple)) else str(flags).split(','):
+                if str(raw).strip().lower() not in known | {''}:
+                    raise _fail(path, 'sched_flags', "'%s' is not a scheduler flag (%s)" % (raw, _join(sorted(known))))
+    persistence = params.get('persistence')
+    if persistence is not None and not isinstance(persistence, bool):
+        _int(persistence, path, 'persistence', 0, MAX_PERSISTENCE)
+    if params.get('netmask') not in (None, ''):
+        normalise_netmask(params['netmask'], svc.family, path)
+    engine = params.get('persistence_engine')
+    if engine is not None and str(engine).strip().lower() not in ('', 'none', *PERSISTENCE_ENGINES):
+        raise _fail(path, 'persistence_engine', "'%s' is not one of %s" % (engine, _join(PERSISTENCE_ENGINES)))
+    if params.get('one_packet') is not None and _bool(params['one_packet'], path, 'one_packet') \
+            and svc.protocol not in ('udp', 'fwmark'):
+        raise _fail(path, 'one_packet', 'only valid for protocol udp or fwmark services, not %s' % svc.protocol)
+    return svc
+
+
+def check_given_dest(params: Dict[str, Any], service: Service, path: str = '') -> Tuple[str, int]:
+    """A real server entry of ipvs_rules merged/deleted: its key and every option it gives (see
+    check_given_service). Returns its key."""
+    key = dest_key(params, service, path)
+    fwd = params.get('forwarding')
+    if fwd is not None:
+        fwd = FORWARDING_ALIASES.get(str(fwd).strip().lower())
+        if fwd is None:
+            raise _fail(path, 'forwarding', "'%s' is not one of %s" % (params['forwarding'],
+                                                                      _join(sorted(FORWARDING_ALIASES))))
+    if params.get('weight') is not None:
+        _int(params['weight'], path, 'weight', 0, MAX_WEIGHT)
+    bounds = {}
+    for name in ('upper_threshold', 'lower_threshold'):
+        if params.get(name) is not None:
+            bounds[name] = _int(params[name], path, name, 0, MAX_THRESHOLD)
+    if len(bounds) == 2 and bounds['lower_threshold'] > bounds['upper_threshold']:
+        raise _fail(path, 'lower_threshold', '%d is greater than upper_threshold %d (the kernel refuses it)'
+                    % (bounds['lower_threshold'], bounds['upper_threshold']))
+    if params.get('tun_type') is not None and str(params['tun_type']).lower() not in TUN_TYPES:
+        raise _fail(path, 'tun_type', "'%s' is not one of %s" % (params['tun_type'], _join(TUN_TYPES)))
+    if params.get('tun_port') is not None:
+        _int(params['tun_port'], path, 'tun_port', 1, 65535)
+    if params.get('tun_csum') is not None:
+        csum = str(params['tun_csum']).lower()
+        if (csum[4:] if csum.startswith('tun_') else csum) not in TUN_CSUM:
+            raise _fail(path, 'tun_csum', "'%s' is not one of %s" % (params['tun_csum'], _join(TUN_CSUM)))
+    if fwd is not None and fwd != 'tun':
+        for name in ('tun_type', 'tun_port', 'tun_csum'):
+            if params.get(name) is not None:
+                raise _fail(path, name, "'%s' is only valid with forwarding tun, not %s" % (params[name], fwd))
+    if fwd is not None and fwd != 'nat' and service.protocol != 'fwmark' and key[1] != service.port:
+        raise _fail(path, 'port', '%d differs from the service port %d; only forwarding nat can map ports'
+                    % (key[1], service.port))
+    return key

@@ -44,7 +44,12 @@ options:
     elements: str
     default: [all, lo]
   path:
-    description: File under C(/etc/sysctl.d) that holds the persistent settings.
+    description:
+      - File that holds the persistent settings, read by systemd-sysctl at boot.
+      - It must end in C(.conf) (systemd-sysctl reads no other file) and cannot be a directory; both are refused
+        before anything is read or written. Outside the directories systemd-sysctl reads (C(/etc/sysctl.d),
+        C(/run/sysctl.d), C(/usr/local/lib/sysctl.d), C(/usr/lib/sysctl.d), C(/lib/sysctl.d)) it is written with a
+        warning.
     type: path
     default: /etc/sysctl.d/90-lvs-arp.conf
   live:

@@ -137,6 +137,36 @@ BAD_BEFORE_READ = [
                                                   'destinations': [{'address': '10.0.0.1', 'port': 70000}]}]},
      'config[0].destinations[0].port: 70000 is out of range 0-65535'),
     (ipvs_rules, {'state': 'merged', 'config': [{'fwmark': 0}]}, 'config[0].fwmark: '),
+    # merged and deleted entries: every option they give, before the read (what they leave out merges later)
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'scheduler': 'rrr'}]},
+     "config[0].scheduler: 'rrr' is not one of"),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80},
+                                                {'address': '10.2.0.3', 'port': 80, 'scheduler': 'rr'}]},
+     'config[1].address: service tcp 10.2.0.3:80 is listed twice (also config[0])'),
+    (ipvs_rules, {'state': 'deleted', 'config': [{'address': '10.2.0.3', 'port': 80}, {'address': '10.2.0.3',
+                                                                                       'port': 80}]},
+     'config[1].address: service tcp 10.2.0.3:80 is listed twice'),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80,
+                                                 'destinations': [{'address': '10.0.0.1', 'weight': 70000}]}]},
+     'config[0].destinations[0].weight: 70000 is out of range 0-65535'),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'destinations': [
+        {'address': '10.0.0.1'}, {'address': '10.0.0.1', 'port': 80}]}]},
+     "config[0].destinations[1].address: '10.0.0.1:80' is listed twice"),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'sched_flags': ['flag-9']}]},
+     "config[0].sched_flags: 'flag-9' is not a scheduler flag"),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'scheduler': 'rr',
+                                                 'sched_flags': ['sh-port']}]},
+     "config[0].sched_flags: 'sh-port' is not valid for scheduler 'rr'"),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'persistence': -1}]},
+     'config[0].persistence: -1 is out of range'),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'one_packet': True}]},
+     'config[0].one_packet: only valid for protocol udp or fwmark services, not tcp'),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'destinations': [
+        {'address': '10.0.0.1', 'forwarding': 'dr', 'tun_type': 'gre'}]}]},
+     "config[0].destinations[0].tun_type: 'gre' is only valid with forwarding tun, not dr"),
+    (ipvs_rules, {'state': 'merged', 'config': [{'address': '10.2.0.3', 'port': 80, 'destinations': [
+        {'address': '10.0.0.1', 'upper_threshold': 3, 'lower_threshold': 8}]}]},
+     'config[0].destinations[0].lower_threshold: 8 is greater than upper_threshold 3'),
     # a typo in an address would never match a real server: the wait would end at once, "drained"
     (ipvs_wait, {'addresses': ['10.0.0.1', '10.0.0.300']}, "addresses[1]: '10.0.0.300' is not a valid IP address"),
     (ipvs_wait, {'addresses': ['rs1.example.com']}, "addresses[0]: 'rs1.example.com' is not a valid IP address"),
@@ -150,6 +180,16 @@ def test_bad_input_fails_before_the_table_is_read(kernel, module, args, msg):
     res = run_module(module.main, args, fake)
     assert res['failed'] and res['msg'].startswith(msg), res['msg']
     assert fake.calls == [], fake.calls
+
+
+def test_merged_options_left_out_still_merge_from_the_live_service(kernel):
+    """The check before the read takes only what an entry gives: a netmask without persistence is fine when the
+    live service is persistent, a real server port that differs is fine when the live forwarding is nat."""
+    fake = dests_fake()
+    res = run_module(ipvs_rules.main, {'state': 'merged', 'config': [
+        {'protocol': 'udp', 'address': '10.2.0.4', 'port': 53, 'netmask': '255.255.255.0',
+         'destinations': [{'address': '192.168.1.21', 'port': 5353, 'weight': 10}]}]}, fake, check_mode=True)
+    assert not res.get('failed'), res
 
 
 def test_service_unknown_twos_scheduler_reports_missing_module(kernel):

@@ -150,3 +150,24 @@ def test_backup_and_unsafe_writes(proc, tmp_path, monkeypatch):
     assert 'arp_ignore = 1' in path.read_text()
     again = run_module(sysctl_arp.main, {'path': str(path), 'backup': True})
     assert not again['changed'] and 'backup_file' not in again
+
+
+@pytest.mark.parametrize('name, message', [
+    ('dir', "path: '{tmp}/dir' is a directory: name the file to write in it, e.g. {tmp}/dir/90-lvs-arp.conf"),
+    ('arp.txt', "path: '{tmp}/arp.txt' does not end in .conf: systemd-sysctl reads only *.conf files"),
+    ('90-lvs-arp', "path: '{tmp}/90-lvs-arp' does not end in .conf"),
+])
+def test_path_refused_before_anything_is_written(proc, tmp_path, name, message):
+    (tmp_path / 'dir').mkdir()
+    before = {p: p.read_text() for p in proc.rglob('*') if p.is_file()}
+    res = run_module(sysctl_arp.main, {'path': str(tmp_path / name)})
+    assert res['failed'] and res['msg'].startswith(message.format(tmp=tmp_path)), res
+    assert {p: p.read_text() for p in proc.rglob('*') if p.is_file()} == before  # no live value changed
+    assert not (tmp_path / name).is_file()
+
+
+def test_path_outside_the_sysctl_directories_warns(proc, tmp_path):
+    from ansible.module_utils.common.warnings import get_warning_messages
+    res = run_module(sysctl_arp.main, {'path': str(tmp_path / 'f.conf')}, check_mode=True)
+    assert not res.get('failed'), res
+    assert any('is not in a directory systemd-sysctl reads at boot' in w for w in get_warning_messages())
