@@ -200,8 +200,8 @@ def check_rules_keys(config: Optional[Iterable[Dict[str, Any]]]) -> None:
             raise IPVSError('config[%d]: %r is not a dictionary' % (index, entry))
         bare = check_given_service(entry, path)
         if bare.key in seen:
-            raise IPVSError('%saddress: service %s is listed twice (also config[%d])' % (path, bare.label,
-                                                                                        seen[bare.key]))
+            raise IPVSError('%saddress: service %s is listed twice (also config[%d])'
+                            % (path, bare.label, seen[bare.key]))
         seen[bare.key] = index
         dests = entry.get('destinations')
         if dests is not None and not isinstance(dests, list):

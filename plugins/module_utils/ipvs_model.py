@@ -697,8 +697,8 @@ def check_given_dest(params: Dict[str, Any], service: Service, path: str = '') -
     if fwd is not None:
         fwd = FORWARDING_ALIASES.get(str(fwd).strip().lower())
         if fwd is None:
-            raise _fail(path, 'forwarding', "'%s' is not one of %s" % (params['forwarding'],
-                                                                      _join(sorted(FORWARDING_ALIASES))))
+            raise _fail(path, 'forwarding', "'%s' is not one of %s"
+                        % (params['forwarding'], _join(sorted(FORWARDING_ALIASES))))
     if params.get('weight') is not None:
         _int(params['weight'], path, 'weight', 0, MAX_WEIGHT)
     bounds = {}

@@ -106,11 +106,11 @@ from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new
 def main():
     module = new_module(
         {'addresses': {'type': 'list', 'elements': 'str', 'required': True},
-                       'timeout': {'type': 'int', 'default': 300},
-                       'interval': {'type': 'int', 'default': 1},
-                       'fail_on_timeout': {'type': 'bool', 'default': False},
-                       'vip_local': {'type': 'bool', 'default': False},
-                       'weight': {'type': 'int'}},
+         'timeout': {'type': 'int', 'default': 300},
+         'interval': {'type': 'int', 'default': 1},
+         'fail_on_timeout': {'type': 'bool', 'default': False},
+         'vip_local': {'type': 'bool', 'default': False},
+         'weight': {'type': 'int'}},
         supports_check_mode=True,
     )
     run_wait(module)

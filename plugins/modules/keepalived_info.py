@@ -131,7 +131,7 @@ def _fresh(path, since):
 def main():
     module = new_module(
         {'pid_file': {'type': 'path', 'default': '/run/keepalived.pid'},
-                       'timeout': {'type': 'int', 'default': 10}},
+         'timeout': {'type': 'int', 'default': 10}},
         supports_check_mode=True,
     )
     timeout = module.params['timeout']

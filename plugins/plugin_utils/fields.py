@@ -51,7 +51,6 @@ def shown(value: Any, secret: bool = False) -> str:
     return out if len(out) <= 200 else out[:200] + '...'
 
 
-
 class Field:
     """A field: ``description`` says what it means, ``default`` is used when it is not given."""
 

@@ -107,8 +107,8 @@ def instances(c: Dict[str, Any], directors: List[str], vips: List[str], own_prio
         low = [d for d, p in inst['priorities'].items() if p < 1]
         if low:
             err.add('lvs_vrrp_priority_step', 'instance %s gives director %s priority %d, below 1 (%d directors after '
-                    'its master, step %d): lower the step' % (shown(inst['name']), shown(low[0]),
-                                                            inst['priorities'][low[0]], len(directors) - 1, step))
+                    'its master, step %d): lower the step' % (
+                        shown(inst['name']), shown(low[0]), inst['priorities'][low[0]], len(directors) - 1, step))
     missing = [v for v in vips if v not in owner]
     if missing and raw:
         err.add(var, 'no instance carries %s: list every VIP in one instance' % ', '.join(missing))

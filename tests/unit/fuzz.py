@@ -75,7 +75,7 @@ def cases(seeds: List[Any], seed: int, count: int, seconds: float, where=invento
         if time.monotonic() > deadline:
             return
         case = rng.choice(seeds)
-        for _ in range(rng.choice((1, 1, 2, 3, 5))):
+        for _step in range(rng.choice((1, 1, 2, 3, 5))):
             case = mutate(case, rng, where)
         yield n, case
 

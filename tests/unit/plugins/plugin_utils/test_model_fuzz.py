@@ -48,8 +48,7 @@ def test_model_never_raises(seed):
         try:
             check_one(case)
         except Exception as exc:
-            pytest.fail('seed %d case %d: %s: %s\ninput: %r' % (seed, n, type(exc).__name__, exc,
-                                                                 fuzz_repr(case)))
+            pytest.fail('seed %d case %d: %s: %s\ninput: %r' % (seed, n, type(exc).__name__, exc, fuzz_repr(case)))
         ran += 1
     assert ran >= 200  # the bound is time as well: the fuzzer must still have done real work
 
