@@ -166,8 +166,9 @@ def test_path_refused_before_anything_is_written(proc, tmp_path, name, message):
     assert not (tmp_path / name).is_file()
 
 
-def test_path_outside_the_sysctl_directories_warns(proc, tmp_path):
-    from ansible.module_utils.common.warnings import get_warning_messages
+def test_path_outside_the_sysctl_directories_warns(proc, tmp_path, monkeypatch):
+    warned = []
+    monkeypatch.setattr(AnsibleModule, 'warn', lambda self, msg: warned.append(msg))
     res = run_module(sysctl_arp.main, {'path': str(tmp_path / 'f.conf')}, check_mode=True)
     assert not res.get('failed'), res
-    assert any('is not in a directory systemd-sysctl reads at boot' in w for w in get_warning_messages())
+    assert any('is not in a directory systemd-sysctl reads at boot' in w for w in warned), warned
