@@ -102,12 +102,33 @@ def table(role: str) -> str:
     return "\n".join(rows)
 
 
+def contract_table() -> str:
+    """The table of lvs_model and lvs_host (plugins/plugin_utils/model_contract.py)."""
+    _schema()
+    from ansible_collections.lvs.cluster.plugins.plugin_utils import model_contract as M
+    rows = ["| key | type | meaning |", "|---|---|---|"]
+    rows += [f"| `lvs_model.{k}` | {t} | {m} |" for k, (t, m) in M.MODEL.items()]
+    rows += [f"| `lvs_host.{k}` | {t} | {m}{' (directors)' if k in M.DIRECTOR_ONLY else ''} |"
+             for k, (t, m) in M.HOST.items()]
+    return "\n".join(rows)
+
+
+def _replace(text: str, begin: str, end: str, table_text: str, where: str) -> str:
+    if begin not in text:
+        raise SystemExit(f"{where}: no generated table (the lines {begin!r} and {end!r})")
+    head, rest = text.split(begin, 1)
+    _old, tail = rest.split(end, 1)
+    return head + begin + "\n" + table_text + "\n" + end + tail
+
+
+CONTRACT_BEGIN = "<!-- generated from plugins/plugin_utils/model_contract.py by `./lab generate` -->"
+
+
 def readme(role: str, current: str) -> str:
-    if BEGIN not in current:
-        raise SystemExit(f"roles/{role}/README.md: no generated table (the line {BEGIN!r} and {END!r})")
-    head, rest = current.split(BEGIN, 1)
-    _old, tail = rest.split(END, 1)
-    return head + BEGIN + "\n" + table(role) + "\n" + END + tail
+    text = _replace(current, BEGIN, END, table(role), f"roles/{role}/README.md")
+    if role == "lvs":
+        text = _replace(text, CONTRACT_BEGIN, END, contract_table(), "roles/lvs/README.md")
+    return text
 
 
 def outputs() -> dict[Path, str]:

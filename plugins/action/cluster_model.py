@@ -94,11 +94,12 @@ class ActionModule(ActionBase):
                 for h in model['directors']}))
             if static:  # once, before any role: later, registered variables of the roles share their prefixes
                 errors.extend(self._role_options(model, hostvars, errors))
-            self._drained(model, ops, None if static else task_vars, errors, warnings)
+            self._drained(model, ops, None if static else self._records(model, task_vars, hostvars), errors,
+                          warnings)
         model['operations'] = ops
         facts = {}
         if not errors and not static:
-            model['host'] = self._host(model, task_vars, hostvars, want_peers, errors, facts)
+            model['hosts'] = self._views(model, task_vars, hostvars, want_peers, errors, facts)
         if errors:
             result.update(failed=True, errors=list(errors), msg='lvs: the cluster model has %d error%s:\n%s' % (
                 len(errors), '' if len(errors) == 1 else 's', '\n'.join('- ' + e for e in errors)))
@@ -124,39 +125,66 @@ class ActionModule(ActionBase):
         return role_options.check(values, ipv6_vrrp=ipv6, role_hosts=roles)
 
     @staticmethod
-    def _drained(model, ops, task_vars, errors, warnings):
-        """Drained real servers: the director's record (its local fact lvs_cluster), plus lvs_drain, minus
-        lvs_restore; their weights become 0 in the model."""
+    def _records(model, task_vars, hostvars):
+        """{director: the drained real servers it records} (its local fact lvs_cluster), for the directors whose
+        facts were gathered and that have a record (a new director has none yet)."""
+        out = {}
+        for d in model['directors']:
+            facts = task_vars if d == task_vars.get('inventory_hostname') else hostvars.get(d, {})
+            try:
+                local = facts.get('ansible_local') or {}
+            except AnsibleError:
+                continue
+            record = local.get('lvs_cluster') if isinstance(local, dict) else None
+            if isinstance(record, dict) and isinstance(record.get('drained'), list):
+                out[d] = record['drained']
+        return out
+
+    @staticmethod
+    def _drained(model, ops, records, errors, warnings):
+        """Drained real servers: the directors' records (their local fact lvs_cluster), plus lvs_drain, minus
+        lvs_restore; their weights become 0 in the model. Directors whose records differ (a drain that stopped
+        half-way) are an error unless this run drains or restores, which sets every director's record."""
         state = None
-        if task_vars is not None and task_vars.get('inventory_hostname') in model['directors']:
-            local = (task_vars.get('ansible_local') or {}).get('lvs_cluster') or {}
-            state = local.get('drained') if isinstance(local, dict) else None
-        addrs = operations.drained(model, ops, state if isinstance(state, list) else None, errors, warnings)
+        if records:
+            distinct = []
+            for value in records.values():
+                if sorted(value) not in distinct:
+                    distinct.append(sorted(value))
+            state = sorted({a for value in records.values() for a in value})
+            if len(distinct) > 1 and not (ops['lvs_drain'] or ops['lvs_restore']):
+                errors.add('drained', 'the directors record different drained real servers (%s): run '
+                           'lvs.cluster.drain or lvs.cluster.restore, which sets the record on every director' % (
+                               '; '.join('%s: %s' % (d, ', '.join(v) or 'none') for d, v in records.items())))
+        addrs = operations.drained(model, ops, state, errors, warnings)
         operations.apply_drained(model, addrs, ops['lvs_drain_force'], errors)
 
-    def _host(self, model, task_vars, hostvars, want_peers, errors, facts_out):
-        host = task_vars.get('inventory_hostname')
-        view = {'name': host, 'director': host in model['directors'], 'realserver': host in model['realservers'],
-                'mode': (model['realserver_modes'].get(host) or ['none'])[0],
-                'priority': model['priorities'].get(host), 'vips': model['realserver_vips'].get(host, []),
-                'vip_cidrs': model['realserver_vip_cidrs'].get(host, [])}
-        view['vip_devices'] = address_family.vip_devices(view['mode'], model['realserver_vips'].get(host, []))
-        view['gateways'] = model['realserver_gateways'].get(host, [])
-        if not view['director']:
-            return view
-        facts = dict(task_vars.get('ansible_facts') or {})
-        if not facts.get('interfaces'):
-            gathered = self._execute_module(module_name='ansible.legacy.setup', task_vars=task_vars,
-                                            module_args={'gather_subset': ['!all', '!min', 'network']})
-            if gathered.get('failed') or gathered.get('unreachable'):
-                errors.add(host, 'network facts could not be gathered: %s' % gathered.get('msg', gathered))
-                return view
-            for key, value in gathered.get('ansible_facts', {}).items():
-                facts[key[len('ansible_'):] if key.startswith('ansible_') else key] = value
-                facts_out[key] = value
-        view.update(host_view.interfaces(model, host, facts, errors))
-        if want_peers:
-            others = {p: (hostvars[p]['ansible_facts'] if p in hostvars and 'ansible_facts' in hostvars[p] else {})
-                      for p in model['directors'] if p != host}
-            view['peers'] = host_view.peers(model, host, others, errors)
-        return view
+    def _views(self, model, task_vars, hostvars, want_peers, errors, facts_out):
+        """{host: its view} for every host of the cluster whose facts are known (the running host's are gathered
+        when missing): the running host's and, when the validate role runs this once for the play, every
+        host's. Its forwarding method and VIPs; a director's interfaces and, with PEERS, its unicast peers."""
+        running = task_vars.get('inventory_hostname')
+        facts_of = {}
+        for h in model['directors']:
+            if h == running:
+                facts = dict(task_vars.get('ansible_facts') or {})
+                if not facts.get('interfaces'):
+                    facts.update(self._gather(task_vars, running, errors, facts_out))
+            else:
+                facts = hostvars[h].get('ansible_facts') if h in hostvars else None
+            if facts and facts.get('interfaces'):
+                facts_of[h] = facts
+        in_play = set(task_vars.get('ansible_play_hosts') or [running])
+        return host_view.views(model, facts_of, in_play, want_peers, errors)
+
+    def _gather(self, task_vars, host, errors, facts_out):
+        gathered = self._execute_module(module_name='ansible.legacy.setup', task_vars=task_vars,
+                                        module_args={'gather_subset': ['!all', '!min', 'network']})
+        if gathered.get('failed') or gathered.get('unreachable'):
+            errors.add(host, 'network facts could not be gathered: %s' % gathered.get('msg', gathered))
+            return {}
+        facts = {}
+        for key, value in gathered.get('ansible_facts', {}).items():
+            facts[key[len('ansible_'):] if key.startswith('ansible_') else key] = value
+            facts_out[key] = value
+        return facts

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
-from ansible_collections.lvs.cluster.plugins.plugin_utils import address_family, service_options, vrrp_options
+from ansible_collections.lvs.cluster.plugins.plugin_utils import (
+    address_family,
+    keepalived_checks,
+    service_options,
+    vrrp_options,
+)
 from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema as S
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import MISSING, Errors, did_you_mean, duplicates, shown
 
@@ -88,6 +93,7 @@ class Builder:
         self.errors = Errors()
         self.warnings: List[str] = []
         self.director_addresses: set = set()
+        self.track_files: Dict[str, str] = {}  # FILE_CHECK: file -> keepalived track_file name
 
     # -- groups and hosts ------------------------------------------------------------------------
     def group(self, var: str, name: Optional[str]) -> List[str]:
@@ -222,6 +228,7 @@ class Builder:
             'forwardings': forwardings,
             'schedulers': sorted({s['scheduler'] for s in services}),
             'fwmark_services': fw, 'mark_rules': mark_rules(fw),
+            'track_files': [{'name': n, 'file': f} for f, n in self.track_files.items()],
             'ipvs_config': ipvs_config(services),
         }
 
@@ -275,13 +282,20 @@ class Builder:
                 continue  # its fields are wrong (reported): the rules across fields need them right
             if s.get('address', self.c['lvs_vip']) is None:
                 continue  # no VIP: lvs_vip is missing or wrong (reported)
-            svc = self.service(s, given, path, realservers, rs_addr)
+            svc = self.service(s, given, path, realservers, rs_addr, raw)
             if svc:
                 out.append(svc)
         self.service_duplicates(out)
         return out
 
-    def service(self, s, given, path, realservers, rs_addr):
+    def track_file(self, file: str) -> str:
+        """The name of keepalived's track_file for FILE (one per file, whatever the services that read it)."""
+        name = self.track_files.get(file)
+        if name is None:
+            name = self.track_files[file] = 'lvs_file_%d' % (len(self.track_files) + 1)
+        return name
+
+    def service(self, s, given, path, realservers, rs_addr, own=None):
         c, err = self.c, self.errors
         fwd = s.get('forwarding') or c['lvs_forwarding']
         fwmark, port = s.get('fwmark'), s.get('port')
@@ -357,12 +371,16 @@ class Builder:
         protocol = None if fwmark else s['protocol']
         if 'type' not in hc_given and protocol == 'udp':
             hc['type'] = 'udp'  # a TCP connect cannot tell whether a UDP service answers
-        stream = {'tcp': 'TCP_CHECK', 'http': 'HTTP_GET', 'https': 'SSL_GET'}
-        if protocol == 'udp' and hc['type'] in stream:
-            err.add('%s.health_check.type' % path, '%s (%s) connects over TCP: it cannot check a udp service (use udp, '
-                    'dns or misc)' % (shown(hc['type']), stream[hc['type']]))
-        elif protocol in ('tcp', 'sctp') and hc['type'] == 'udp':
-            err.add('%s.health_check.type' % path, "'udp' (UDP_CHECK) cannot check a %s service" % protocol)
+        checker = keepalived_checks.CHECKERS.get(hc['type'])
+        if checker and checker.transport == 'tcp' and protocol == 'udp':
+            err.add('%s.health_check.type' % path, '%s (%s) connects over TCP: it cannot check a udp service (use %s)'
+                    % (shown(hc['type']), checker.block, ', '.join(
+                        t for t, c in keepalived_checks.CHECKERS.items() if c.transport != 'tcp')))
+        elif checker and checker.transport == 'udp' and protocol in ('tcp', 'sctp'):
+            err.add('%s.health_check.type' % path, '%s (%s) cannot check a %s service' % (
+                shown(hc['type']), checker.block, protocol))
+        if hc.get('digest'):
+            hc['digest'] = hc['digest'].lower()  # keepalived compares the genhash output in lower case
         if hc.get('port') is None:
             hc['port'] = real_port or (s['ports'][0] if s['ports'] else None)
         if hc['type'] not in ('misc', 'none') and not hc['port'] and 'port' not in given \
@@ -399,10 +417,14 @@ class Builder:
             err.add('%s.quorum' % path, '%d is more than the weight of all its real servers (%d): the service '
                     'would never be up' % (s['quorum'], total))
         opts = dict(s, health_check=hc)
-        err.extend(service_options.check(opts, given, path, c['lvs_ipvs_owner'], protocol))
-        if hc['type'] == 'misc' and hc['misc_path']:
-            for d in dests:
-                d['misc_path'] = service_options.misc_command(hc['misc_path'], d['address'], d['port'] or hc['port'])
+        err.extend(service_options.check(opts, given, path, c['lvs_ipvs_owner'], protocol, own))
+        for d in dests:  # the per-real-server values of the checker, then its lines in keepalived.conf
+            values = {'address': d['address'], 'port': d['port'] or hc['port'], 'name': d['name']}
+            if hc['type'] == 'misc' and hc['misc_path']:
+                d['misc_path'] = service_options.fill(hc['misc_path'], **values)
+            if hc['type'] == 'file':
+                d['track_file'] = self.track_file(service_options.fill(hc['file_path'], **values))
+            d['check'] = keepalived_checks.render(hc, d)
         svc = dict(s, forwarding=fwd, address=address, fwmark=fwmark or 0, port=port or 0, real_port=real_port,
                    netmask=netmask or '', destinations=dests, health_check=hc, sched_flags=opts['sched_flags'])
         svc.pop('weights')

@@ -12,6 +12,7 @@ cluster_model.py checks an inventory against it. The roles' own options are decl
 from __future__ import annotations
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
+from ansible_collections.lvs.cluster.plugins.plugin_utils import keepalived_checks
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import (
     Address,
     Bool,
@@ -59,9 +60,9 @@ def port(description, **kw):
 
 
 HEALTH_CHECK = Struct('keepalived health check of every real server of the service', {
-    'type': Str('tcp (TCP_CHECK), http (HTTP_GET), https (SSL_GET), udp (UDP_CHECK), dns (DNS_CHECK), misc '
-                '(MISC_CHECK) or none; default tcp, udp for a udp service',
-                choices=('tcp', 'http', 'https', 'udp', 'dns', 'misc', 'none'), default='tcp'),
+    'type': Str('%s or none; default tcp, udp for a udp service' % ', '.join(
+        '%s (%s)' % (t, c.block) for t, c in keepalived_checks.CHECKERS.items()),
+        choices=keepalived_checks.TYPES, default='tcp'),
     'port': port('port checked; default the real port (fwmark services: the first of ports)'),
     'path': Str('http/https: URL path requested', pattern=URL_PATH,
                 meaning='a URL path starting with / (no spaces, quotes, #, !, \\ or braces)', default='/'),
@@ -78,6 +79,13 @@ HEALTH_CHECK = Struct('keepalived health check of every real server of the servi
                      'checked port)', pattern=COMMAND, meaning=COMMAND_MEANING, default=''),
     'misc_dynamic': Bool('misc: the exit code sets the weight (0 keeps it, 1 = failed, 2-255 = weight code - 2)',
                          default=False),
+    'smtp_helo': Str('smtp: the name sent in HELO; empty = keepalived\'s (the director\'s host name)',
+                     pattern='|' + DNS, meaning=DNS_MEANING, default=''),
+    'file_path': Str('file: the file on each director whose content takes each real server out (a number: 0 = in '
+                     'service, anything else = out, e.g. for maintenance); {name}, {address} and {port} in it are '
+                     'replaced by the real server\'s; the directors create it with 0', pattern=r'/[^\s"\'#!\\]*',
+                     meaning='an absolute path (no spaces, quotes, #, ! or \\)',
+                     default='/etc/keepalived/lvs-maintenance/{name}'),
     'connect_timeout': Int('seconds before a check attempt fails', 1, 3600, default=3),
     'retry': Int('failed attempts before the real server is removed', 0, 100, default=2),
     'delay_before_retry': Int('seconds between attempts', 0, 3600, default=1),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Dict, List, Optional, Tuple
 
+from ansible_collections.lvs.cluster.plugins.plugin_utils import address_family
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
 
 
@@ -147,4 +148,49 @@ def peers(model: Dict[str, Any], host: str, facts_of: Dict[str, Dict[str, Any]],
         for kind in out:
             if view[kind + '_address']:
                 out[kind].append(view[kind + '_address'])
+    return out
+
+
+def vrrp_instances(model: Dict[str, Any], host: str, view: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The VRRP instances of director HOST as keepalived.conf declares them: the public VIPs' instances, then
+    with nat the real servers' gateway (VI_GATEWAY, with the first instance's priorities and master), each with
+    its interface, advertised and excluded addresses, router id, network kind (public or internal, for the
+    unicast addresses), priority and whether HOST is its configured master."""
+    vrrp = model['vrrp']
+    out = [{'name': i['name'], 'interface': view.get('public_interface', ''), 'addresses': i['addresses'],
+            'excluded': i['excluded'], 'router_id': i['router_id'], 'kind': 'public',
+            'priority': i['priorities'].get(host), 'master': i['master'] == host} for i in vrrp['instances']]
+    if 'nat' in model['forwardings'] and vrrp['instances']:
+        first = vrrp['instances'][0]
+        out.append({'name': 'VI_GATEWAY', 'interface': view.get('internal_interface', ''),
+                    'addresses': model['gateway']['addresses'], 'excluded': model['gateway']['excluded'],
+                    'router_id': vrrp['internal_router_id'], 'kind': 'internal',
+                    'priority': first['priorities'].get(host), 'master': first['master'] == host})
+    return out
+
+
+def views(model: Dict[str, Any], facts_of: Dict[str, Dict[str, Any]], in_play: Any, want_peers: bool,
+          errors: Errors) -> Dict[str, Dict[str, Any]]:
+    """{host: its view} (lvs_model.hosts) for every host of the cluster: its forwarding method and VIPs, a
+    director's interfaces from its facts (FACTS_OF: {director: setup facts}; a director of the play IN_PLAY without
+    facts is an error, one outside it gets no view), its VRRP instances and, with WANT_PEERS, its unicast peers."""
+    out = {}
+    for h in model['directors'] + [r for r in model['realservers'] if r not in model['directors']]:
+        view = {'name': h, 'director': h in model['directors'], 'realserver': h in model['realservers'],
+                'mode': (model['realserver_modes'].get(h) or ['none'])[0],
+                'priority': model['priorities'].get(h), 'vips': model['realserver_vips'].get(h, []),
+                'vip_cidrs': model['realserver_vip_cidrs'].get(h, []),
+                'gateways': model['realserver_gateways'].get(h, [])}
+        view['vip_devices'] = address_family.vip_devices(view['mode'], view['vips'])
+        if view['director']:
+            if h not in facts_of:
+                if h in in_play:
+                    errors.add(h, 'has no network facts (gather them with gather_subset network)')
+                continue
+            view.update(interfaces(model, h, facts_of[h], errors))
+            view['vrrp_instances'] = vrrp_instances(model, h, view)
+            if want_peers:
+                others = {p: facts_of.get(p, {}) for p in model['directors'] if p != h}
+                view['peers'] = peers(model, h, others, errors)
+        out[h] = view
     return out

@@ -12,28 +12,34 @@ Typed and ranged by the schema; here what depends on other fields: the same IPVS
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
+from ansible_collections.lvs.cluster.plugins.plugin_utils import keepalived_checks
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors, shown
 
 # options only keepalived applies: with lvs_ipvs_owner ansible nothing would read them
 KEEPALIVED_ONLY = ('inhibit_on_failure', 'alpha', 'omega', 'quorum_up', 'quorum_down', 'sorry_server_inhibit',
                    'keepalived_extra')
-HTTP_ONLY = ('virtualhost', 'digest')
-MISC_ONLY = ('misc_dynamic',)
 MISC_PLACEHOLDERS = ('address', 'port')  # in misc_path, replaced for each real server
+FILE_PLACEHOLDERS = ('name', 'address', 'port')  # in file_path
 PLACEHOLDER = re.compile(r'\{([^{}]*)\}')
+
+
+def fill(template: str, **values: Any) -> str:
+    """TEMPLATE (misc_path, file_path) for one real server: {address}, {port}, {name} replaced."""
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 
 
 def misc_command(misc_path: str, address: str, port: int) -> str:
     """The MISC_CHECK command line for one real server: misc_path with {address} and {port} replaced."""
-    values = {'address': address, 'port': str(port)}
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), misc_path)
+    return fill(misc_path, address=address, port=port)
 
 
-def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, protocol: Any) -> List[str]:
-    """Errors of service S (defaults applied; GIVEN: what the inventory wrote) at PATH. PROTOCOL: None for fwmark."""
+def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, protocol: Any,
+          own: Optional[Dict[str, Any]] = None) -> List[str]:
+    """Errors of service S (defaults applied; GIVEN: what the inventory wrote, lvs_service_defaults merged in; OWN:
+    the service entry alone) at PATH. PROTOCOL: None for fwmark."""
     err = Errors()
     try:
         flags = ipvs_model.normalise_sched_flags(s['sched_flags'], s['scheduler'])
@@ -64,17 +70,17 @@ def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, proto
     if s['sorry_server_inhibit'] and not s.get('sorry_server'):
         err.add(path + '.sorry_server_inhibit', 'needs a sorry_server')
     hc = s['health_check']
-    hc_given = given.get('health_check') if isinstance(given.get('health_check'), dict) else {}
-    for name in HTTP_ONLY:
-        if hc_given.get(name) and hc['type'] not in ('http', 'https'):
-            err.add('%s.health_check.%s' % (path, name), 'is only used by http and https checks, not type %s'
-                    % shown(hc['type']))
-    for name in MISC_ONLY:
-        if hc_given.get(name) and hc['type'] != 'misc':
-            err.add('%s.health_check.%s' % (path, name), 'is only used by misc checks, not type %s' % shown(hc['type']))
-    misc_path = hc['misc_path'] or ''
-    unknown = [m for m in PLACEHOLDER.findall(misc_path) if m not in MISC_PLACEHOLDERS]
-    if unknown or set('{}') & set(PLACEHOLDER.sub('', misc_path)):
-        err.add('%s.health_check.misc_path' % path, '%s: %s is not a placeholder (use {address} or {port}, each '
-                'in braces)' % (shown(hc['misc_path']), shown('{%s}' % unknown[0]) if unknown else 'a lone brace'))
+    # what the service entry itself gives (lvs_service_defaults may hold keys for other services' checkers)
+    hc_own = own.get('health_check') if isinstance(own, dict) and isinstance(own.get('health_check'), dict) else {}
+    for name, types in keepalived_checks.SPECIFIC.items():
+        if hc_own.get(name) not in (None, '', False) and hc['type'] not in types:
+            err.add('%s.health_check.%s' % (path, name), 'is only used by %s checks, not type %s' % (
+                ' and '.join(types), shown(hc['type'])))
+    for key, allowed in (('misc_path', MISC_PLACEHOLDERS), ('file_path', FILE_PLACEHOLDERS)):
+        text = hc.get(key) or ''
+        unknown = [m for m in PLACEHOLDER.findall(text) if m not in allowed]
+        if unknown or set('{}') & set(PLACEHOLDER.sub('', text)):
+            err.add('%s.health_check.%s' % (path, key), '%s: %s is not a placeholder (use %s, each in braces)' % (
+                shown(text), shown('{%s}' % unknown[0]) if unknown else 'a lone brace',
+                ' or '.join('{%s}' % a for a in allowed)))
     return list(err)

@@ -13,10 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
 from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_model, host_view
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
+from render import render_role
 
 ROOT = Path(__file__).resolve().parents[3]
 ROLE = ROOT / 'roles' / 'keepalived'
@@ -44,7 +43,9 @@ EVERY_OPTION = [
     dict(WEB, name='https', port=443, health_check={'type': 'https', 'path': '/'}),
     dict(WEB, name='misc', port=8080,
          health_check={'type': 'misc', 'misc_path': '/usr/local/bin/check {address}:{port}', 'misc_dynamic': True}),
-    dict(WEB, name='second-vip', address='10.78.0.202', scheduler='mh', sched_flags=['mh-port']),
+    dict(WEB, name='second-vip', address='10.78.0.202', scheduler='mh', sched_flags=['mh-port', 'mh-fallback']),
+    dict(WEB, name='maint', port=8081, health_check={'type': 'file', 'file_path': '/run/lvs-maint/{name}-{port}'}),
+    dict(WEB, name='smtp', port=25, health_check={'type': 'smtp', 'smtp_helo': 'lb.example.com', 'retry': 1}),
     {'name': 'marked', 'address': '10.78.0.203', 'fwmark': 7, 'ports': [80, 443], 'persistence': 300,
      'netmask': '255.255.255.0'},  # its own VIP: marking 80 and 443 of the first would take them from http, https
 ]
@@ -118,15 +119,14 @@ def render(cluster: dict, hosts: dict, role_vars: dict) -> str:
     model, errors = cluster_model.build(inv)[:2]
     assert errors == []
     facts, host_errors = json.loads(FACTS.read_text()), Errors()
-    model['host'] = host_view.interfaces(model, 'director1', facts, host_errors)
-    model['host']['peers'] = {'public': ['10.78.0.12'], 'internal': ['10.79.0.12']}
+    # the recorded director's facts for both directors: director2's addresses are then director1's, which
+    # keepalived -t does not check (the unicast peers are set below as the lab has them)
+    model['hosts'] = host_view.views(model, {'director1': facts, 'director2': facts}, {'director1'}, False,
+                                     host_errors)
+    model['hosts']['director1']['peers'] = {'public': ['10.78.0.12'], 'internal': ['10.79.0.12']}
     assert host_errors == []
-    loader = DataLoader()
-    defaults = loader.load_from_file(str(ROLE / 'defaults' / 'main.yml'))
-    variables = {k: trust_as_template(v) if isinstance(v, str) else v for k, v in defaults.items()}
-    variables.update(role_vars, lvs_model=model, inventory_hostname='director1', ansible_managed='Ansible managed')
-    text = (ROLE / 'templates' / 'keepalived.conf.j2').read_text()
-    return Templar(loader=loader, variables=variables).template(trust_as_template(text))
+    return render_role('keepalived', 'keepalived.conf.j2', dict(role_vars, lvs_model=model),
+                       inventory_hostname='director1')
 
 
 @pytest.fixture(scope='module')
@@ -188,6 +188,15 @@ def test_every_option_is_rendered(tmp_path):
                           r'misc_timeout \d+\s*misc_dynamic', misc)
     assert commands and all(cmd == f'/usr/local/bin/check {a}:{p}' for a, p, cmd in commands), misc
     assert len({c[2] for c in commands}) == len(commands) > 1, misc  # each real server its own command
+    assert '    mh-fallback\n' in conf
+    # FILE_CHECK: one track_file per real server's file, declared globally, named in its real_server block
+    maint = next(b for b in blocks if b.startswith('maint\n'))
+    names = re.findall(r'FILE_CHECK \{\s*track_file (\S+)\s*\}', maint)
+    assert len(names) == 2 and len(set(names)) == 2, maint
+    for name, rs in zip(names, ('rs1', 'rs2')):
+        assert f'track_file {name} {{\n    file /run/lvs-maint/{rs}-8081\n    weight 0\n    init_file 0\n}}' in conf
+    smtp = next(b for b in blocks if b.startswith('smtp\n'))
+    assert 'SMTP_CHECK {' in smtp and 'helo_name lb.example.com' in smtp and 'connect_port 25' in smtp, smtp
 
 
 def test_ipv6_vips_and_real_servers_are_rendered():

@@ -6,9 +6,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
-from ansible_collections.lvs.cluster.plugins.plugin_utils import address_family, cluster_model
+from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_model, host_view
+from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
+from render import render_role
 
 ROOT = Path(__file__).resolve().parents[3]
 ROLE = ROOT / 'roles' / 'realserver'
@@ -25,17 +25,10 @@ def render(template: str, forwarding: str) -> str:
         hostvars=copy.deepcopy(HOSTS), groups={'directors': ['director1', 'director2'], 'realservers': ['rs1', 'rs2']})
     model, errors = cluster_model.build(inv)[:2]
     assert errors == []
-    vips = model['realserver_vips']['rs1']
-    model['host'] = {'vips': vips, 'vip_cidrs': model['realserver_vip_cidrs']['rs1'], 'mode': forwarding,
-                     'vip_devices': address_family.vip_devices(forwarding, vips)}
-    loader = DataLoader()
-    variables = {}
-    for part in ('defaults', 'vars'):
-        for k, v in loader.load_from_file(str(ROLE / part / 'main.yml')).items():
-            variables[k] = trust_as_template(v) if isinstance(v, str) else v
-    variables.update(lvs_model=model, inventory_hostname='rs1', ansible_managed='Ansible managed')
-    templar = Templar(loader=loader, variables=variables)
-    return templar.template(trust_as_template((ROLE / 'templates' / template).read_text()))
+    errors = Errors()
+    model['hosts'] = host_view.views(model, {}, set(), False, errors)
+    assert errors == []
+    return render_role('realserver', template, {'lvs_model': model}, inventory_hostname='rs1')
 
 
 def exec_lines(text: str, kind: str = 'ExecStart') -> list:

@@ -12,6 +12,11 @@ def build(case):
     return cluster_model.build(cluster_model.Inventory(**case))
 
 
+def without_check(dests):
+    """Real servers without their checker lines (test_keepalived_conf.py renders and checks those)."""
+    return [{k: v for k, v in d.items() if k != 'check'} for d in dests]
+
+
 def errors_of(case):
     return build(case)[1]
 
@@ -42,12 +47,15 @@ def test_dr_model():
     assert svc['health_check'] == {'type': 'http', 'path': '/health', 'port': 80, 'status_code': 200,
                                    'misc_path': '', 'misc_dynamic': False, 'connect_timeout': 3, 'retry': 2,
                                    'delay_before_retry': 1,
-                                   'dns_type': 'SOA', 'dns_name': '.', 'virtualhost': '', 'digest': ''}
+                                   'dns_type': 'SOA', 'dns_name': '.', 'virtualhost': '', 'digest': '',
+                                   'smtp_helo': '', 'file_path': '/etc/keepalived/lvs-maintenance/{name}'}
+    check = ['HTTP_GET {', '    url {', '        path /health', '        status_code 200', '    }',
+             '    connect_port 80', '    connect_timeout 3', '    retry 2', '    delay_before_retry 1', '}']
     assert svc['destinations'] == [
         {'host': 'rs1', 'name': 'rs1', 'address': '192.0.2.21', 'port': 80, 'weight': 1, 'forwarding': 'dr',
-         'managed': True},
+         'managed': True, 'check': check},
         {'host': 'rs2', 'name': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 3, 'forwarding': 'dr',
-         'managed': True}]
+         'managed': True, 'check': check}]
     assert model['vips'] == ['192.0.2.10'] and model['realserver_vips'] == {'rs1': ['192.0.2.10'],
                                                                             'rs2': ['192.0.2.10']}
     assert model['priorities'] == {'director1': 150, 'director2': 100}
@@ -110,7 +118,7 @@ def test_service_defaults_merge_deeply():
 def test_weights_per_service_and_realserver_subset():
     model, errors = build(C.service(realservers=['rs2'], weights={'rs2': 0}))[:2]
     assert errors == []
-    assert model['services'][0]['destinations'] == [
+    assert without_check(model['services'][0]['destinations']) == [
         {'host': 'rs2', 'name': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 0, 'forwarding': 'dr',
          'managed': True}]
     assert model['realserver_modes'] == {'rs2': ['dr']}
@@ -133,7 +141,7 @@ def test_unmanaged_real_servers():
         {'address': '192.0.2.41', 'weight': 2, 'name': 'win1'}, {'address': '192.0.2.42'}])))[:2]
     assert errors == []
     win = model['services'][1]
-    assert win['destinations'] == [
+    assert without_check(win['destinations']) == [
         {'host': None, 'name': 'win1', 'address': '192.0.2.41', 'port': 80, 'weight': 2, 'forwarding': 'dr',
          'managed': False},
         {'host': None, 'name': '192.0.2.42', 'address': '192.0.2.42', 'port': 80, 'weight': 1, 'forwarding': 'dr',
