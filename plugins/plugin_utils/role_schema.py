@@ -50,6 +50,8 @@ DIRECTOR = {
                                     'network)', default=False),
     'director_sysctl_file': Path('file under /etc/sysctl.d holding the director sysctls',
                                  default='/etc/sysctl.d/90-lvs-director.conf', scope=HOST),
+    'director_modules_file': Path('file under /etc/modules-load.d listing IPVS and the schedulers in use, loaded at '
+                                  'boot', default='/etc/modules-load.d/lvs-director.conf', scope=HOST),
     'director_rules_file': Path('file holding the IPVS rules restored at boot (lvs_ipvs_owner ansible); empty = '
                                 '/etc/ipvsadm.rules, which Debian\'s ipvsadm service restores with AUTO="true" in '
                                 '/etc/default/ipvsadm', empty=True, default='', scope=HOST),
@@ -123,6 +125,8 @@ REALSERVER = {
                                        default='/etc/sysctl.d/90-lvs-arp.conf', scope=HOST),
     'realserver_tun_sysctl_file': Path('file under /etc/sysctl.d holding the tun reverse-path settings',
                                        default='/etc/sysctl.d/90-lvs-tun.conf', scope=HOST),
+    'realserver_modules_file': Path('file under /etc/modules-load.d listing the tunnel modules (tun), loaded at '
+                                    'boot', default='/etc/modules-load.d/lvs-realserver.conf', scope=HOST),
     'realserver_state_file': Path('where the role records the VIPs it put on lo, tunl0 or ip6tnl0; the next run '
                                   'removes those no longer wanted (its directory must exist)',
                                   default='/var/lib/lvs-realserver-vips.json', scope=HOST),

@@ -1,10 +1,10 @@
-"""What the collection declares about its support follows what the tests run on (labkit/compat.py): galaxy.yml's
-dependency lower bounds are the versions of the oldest bundle test_clean_install.py installs, with no upper cap;
-meta/runtime.yml admits the oldest ansible-core tested and the roles' metadata says the same; README names both
-ends."""
+"""What the collection declares about its support follows what the tests run on (labkit/compat.py): no
+dependency (the roles use only ansible.builtin and this collection's modules), meta/runtime.yml admits the oldest
+ansible-core tested and the roles' metadata says the same; README names both ends."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,19 +13,15 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from test_clean_install import DECLARED, bundle_wheel, lower_bound  # noqa: E402
-
 from labkit.compat import ENDS  # noqa: E402
 
 
-def test_dependencies_are_lower_bounds_at_the_oldest_bundle():
-    import json
-    import zipfile
-    wheel = bundle_wheel(Path(sys.executable), ENDS["oldest"]["bundle"])
-    with zipfile.ZipFile(wheel) as whl:
-        for fqcn in DECLARED:
-            manifest = json.loads(whl.read("ansible_collections/%s/%s/MANIFEST.json" % tuple(fqcn.split("."))))
-            assert lower_bound(fqcn) == manifest["collection_info"]["version"], fqcn
+def test_no_dependency_and_no_other_collection_used():
+    assert yaml.safe_load((ROOT / "galaxy.yml").read_text())["dependencies"] == {}
+    used = set()
+    for path in [*ROOT.glob("roles/**/*.yml"), *ROOT.glob("playbooks/**/*.yml")]:
+        used.update(re.findall(r"^\s*-?\s*([a-z_]+\.[a-z_]+)\.[a-z_]+:\s*$", path.read_text(), re.M))
+    assert used and used <= {"ansible.builtin", "lvs.cluster"}, used
 
 
 def test_requires_ansible_is_the_oldest_core_tested():

@@ -42,7 +42,7 @@ def exists(path: str, where: str) -> bool:
     role (plugins name "its role's meta/argument_specs.yml")."""
     path = path.rstrip('/.')
     bases = [ROOT, *(ROOT / where).parents[:-len(ROOT.parents) - 1], *ROOT.glob('roles/*')]
-    return any(glob.glob(str(base / p)) for base in bases for p in expand(path))
+    return any(glob.glob(str(base / p), recursive=True) for base in bases for p in expand(path))
 
 
 def named() -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible_collections.lvs.cluster.plugins.module_utils import arp_sysctl, ipvs_runner
+from ansible_collections.lvs.cluster.plugins.module_utils import arp_sysctl, ipvs_runner, sysctl_file
 from ansible_collections.lvs.cluster.plugins.modules import (
     ipvs_dest,
     ipvs_info,
@@ -19,8 +19,11 @@ from ansible_collections.lvs.cluster.plugins.modules import (
     ipvs_settings,
     ipvs_wait,
     keepalived_info,
+    kernel_modules,
     lock,
+    realserver_vips,
     sysctl_arp,
+    sysctls,
 )
 from ipvs_harness import FakeIPVS, run_module, view_state
 
@@ -53,6 +56,11 @@ BASES = {
     'sysctl_arp': (sysctl_arp, [{'interfaces': ['all', 'lo'], 'arp_ignore': 1, 'arp_announce': 2,
                                  'state': 'present'}]),
     'lock': (lock, [{'state': 'present', 'purpose': 'site', 'wait': 0, 'ttl': 60}, {'state': 'absent'}]),
+    'sysctls': (sysctls, [{'settings': {'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.lo.arp_announce': 2}}]),
+    'kernel_modules': (kernel_modules, [{'names': ['ip_vs', 'ip_vs_rr']}]),
+    'realserver_vips': (realserver_vips, [{'addresses': [{'cidr': '10.78.0.200/32', 'dev': 'lo'},
+                                                         {'cidr': 'fd78::200/128', 'dev': 'lo', 'label': ''}],
+                                           'lo_label': 'lo:0', 'remove_files': []}]),
 }
 
 
@@ -71,6 +79,10 @@ def sandbox(tmp_path, monkeypatch):
         (conf / 'arp_ignore').write_text('0\n')
         (conf / 'arp_announce').write_text('0\n')
     monkeypatch.setattr(arp_sysctl, 'PROC_SYS', str(tmp_path / 'proc_sys'))
+    monkeypatch.setattr(sysctl_file, 'PROC_SYS', str(tmp_path / 'proc_sys'))
+    monkeypatch.setattr(kernel_modules, 'SYS_MODULE', str(tmp_path / 'module'))
+    monkeypatch.setattr(realserver_vips, 'SYSTEMD', str(tmp_path / 'system'))
+    monkeypatch.setattr(realserver_vips, 'SYS_NET', str(tmp_path / 'net'))
     return tmp_path
 
 
@@ -83,6 +95,13 @@ def with_paths(name, args, tmp):
         args.setdefault('path', str(tmp / 'run' / 'lock.json'))
     elif name == 'keepalived_info':
         args.setdefault('pid_file', str(tmp / 'keepalived.pid'))
+    elif name == 'sysctls':
+        args.setdefault('path', str(tmp / 'lvs.conf'))
+    elif name == 'kernel_modules':
+        args.setdefault('path', str(tmp / 'modules.conf'))
+    elif name == 'realserver_vips':
+        args.setdefault('state_file', str(tmp / 'vips.json'))
+        args.setdefault('unit', str(tmp / 'system' / 'lvs-realserver.service'))
     return args
 
 

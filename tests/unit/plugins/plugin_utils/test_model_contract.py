@@ -44,7 +44,7 @@ def test_model_has_the_declared_keys_and_types(name):
         assert set(view) == want, (host, set(view) ^ want)
         for key, value in view.items():
             kind = model_contract.HOST[key][0]
-            assert value is None and key == 'priority' or isinstance(value, TYPES[kind]), (host, key, value)
+            assert (value is None and key == 'priority') or isinstance(value, TYPES[kind]), (host, key, value)
 
 
 def referenced():
