@@ -95,14 +95,15 @@ def tier_counts(reports: list[Path]) -> list[str]:
 
 def _unit_ends(env: dict) -> list[tuple[str, bool, float]]:
     """The unit tier again on the oldest and the newest ansible-core of the supported range (labkit/compat.py),
-    both at once. Left out there: test_clean_install.py, which builds its own venvs for both ends, and test_docs.py,
-    which lints and builds the documents with the development venv's antsibull-docs and Sphinx."""
+    both at once. Left out there: test_clean_install.py, which builds its own venvs for both ends, and test_docs.py
+    and test_changelog.py, which lint with the development venv's antsibull-docs, Sphinx and antsibull-changelog."""
     from .compat import ENDS
     procs, t0 = {}, time.monotonic()
     for end in ENDS:
         venv = deps.ensure_end_venv(end)
         cmd = [str(venv / "bin/python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-ra",
-               "--ignore=tests/unit/test_clean_install.py", "--ignore=tests/unit/test_docs.py", "tests/unit"]
+               "--ignore=tests/unit/test_clean_install.py", "--ignore=tests/unit/test_docs.py",
+               "--ignore=tests/unit/test_changelog.py", "tests/unit"]
         log(f"== unit tests on {end} ansible-core {ENDS[end]['ansible_core']}: {' '.join(cmd)}")
         procs[end] = _background(cmd, config.STATE / "logs" / f"unit-{end}.log", {**env, "PATH": f"{venv}/bin:"
                                                                                          f"{env['PATH']}"})

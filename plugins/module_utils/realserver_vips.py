@@ -110,7 +110,8 @@ def unit(wanted: List[Dict[str, str]], header: str) -> str:
              '[Service]', 'Type=oneshot', 'RemainAfterExit=yes']
     for dev in devices:
         if dev != 'lo':
-            lines += ['ExecStartPre=/sbin/modprobe %s' % MODULE_OF[dev], 'ExecStartPre=/sbin/ip link set dev %s up'
+            # '-': a container cannot load modules (its host has them loaded); the device's absence fails below
+            lines += ['ExecStartPre=-/sbin/modprobe %s' % MODULE_OF[dev], 'ExecStartPre=/sbin/ip link set dev %s up'
                       % dev]
     lines += ['ExecStart=/sbin/ip %s' % ' '.join(add_command(w)) for w in wanted]
     return '\n'.join([*lines, '', '[Install]', 'WantedBy=multi-user.target', ''])

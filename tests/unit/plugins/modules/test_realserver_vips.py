@@ -38,8 +38,8 @@ def test_dr_labels_by_position_ipv4_only():
 
 def test_tun_unit_loads_the_tunnel_modules_and_brings_the_devices_up():
     text = V.unit(V.validate(TUN), '# header')
-    assert exec_lines(text, 'ExecStartPre') == ['/sbin/modprobe ipip', '/sbin/ip link set dev tunl0 up',
-                                                '/sbin/modprobe ip6_tunnel', '/sbin/ip link set dev ip6tnl0 up'], text
+    assert exec_lines(text, 'ExecStartPre') == ['-/sbin/modprobe ipip', '/sbin/ip link set dev tunl0 up',
+                                                '-/sbin/modprobe ip6_tunnel', '/sbin/ip link set dev ip6tnl0 up'], text
     assert exec_lines(text) == ['/sbin/ip addr replace 10.78.0.200/32 dev tunl0',
                                 '/sbin/ip addr replace fd78::200/128 dev ip6tnl0',
                                 '/sbin/ip addr replace 10.78.0.202/32 dev tunl0'], text
