@@ -181,22 +181,26 @@ def main():
     record = json.dumps([{'cidr': w['cidr'], 'dev': w['dev']} for w in wanted], indent=2) + '\n'
     res_record = update_file(module, params['state_file'], record)
     unit_file = params['unit']
+    existed = os.path.exists(unit_file)
     res_unit = update_file(module, unit_file, V.unit(wanted, HEADER) if wanted else None)
     unit_name = os.path.basename(unit_file)
     enabled = os.path.lexists(wanted_by(unit_file))
     unit_changed = res_unit['changed'] or bool(wanted) != enabled
     removed_files = [p for p in params['remove_files'] if os.path.lexists(p)]
+    # enable and disable only link the unit (--no-reload: a reload of systemd's whole configuration takes seconds
+    # on a small host, and the unit is not started now: the addresses are added above); systemd reloads only when a
+    # unit it had loaded changed
     if not module.check_mode:
         if not wanted and enabled:
-            run(module, [systemctl, 'disable', unit_name])
+            run(module, [systemctl, '--no-reload', 'disable', unit_name])
         for path in removed_files:
             if path.startswith(SYSTEMD + '/') and path.endswith('.service'):
-                module.run_command([systemctl, 'disable', os.path.basename(path)])  # gone already: nothing to do
+                module.run_command([systemctl, '--no-reload', 'disable', os.path.basename(path)])  # may be gone
             os.unlink(path)
-        if res_unit['changed'] or removed_files:
+        if (res_unit['changed'] and existed) or any(p.startswith(SYSTEMD + '/') for p in removed_files):
             run(module, [systemctl, 'daemon-reload'])
         if wanted and not enabled:
-            run(module, [systemctl, 'enable', unit_name])
+            run(module, [systemctl, '--no-reload', 'enable', unit_name])
     before = ''.join('%s dev %s\n' % (c, d) for c, d in sorted(live) if d in V.DEVICES and not
                      c.startswith(('127.', '::1/')))
     after_set = (set(live) | {(a['cidr'], a['dev']) for a in add}) - {(r['cidr'], r['dev']) for r in remove}

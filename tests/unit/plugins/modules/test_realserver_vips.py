@@ -93,10 +93,10 @@ class Host:
             self.addrs.append((args[3], args[5]))
         elif args[:3] == ['ip', 'addr', 'del']:
             self.addrs.remove((args[3], args[5]))
-        elif args[:2] == ['systemctl', 'enable']:
-            (self.tmp / 'system/multi-user.target.wants' / args[2]).write_text('')
-        elif args[:2] == ['systemctl', 'disable']:
-            (self.tmp / 'system/multi-user.target.wants' / args[2]).unlink(missing_ok=True)
+        elif args[:3] == ['systemctl', '--no-reload', 'enable']:
+            (self.tmp / 'system/multi-user.target.wants' / args[3]).write_text('')
+        elif args[:3] == ['systemctl', '--no-reload', 'disable']:
+            (self.tmp / 'system/multi-user.target.wants' / args[3]).unlink(missing_ok=True)
         return 0, '', ''
 
 
