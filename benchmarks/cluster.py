@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Benchmarks of the roles on the lab's 4 hosts (./lab up hosts), DR + keepalived (labkit/inventories/lab-dr).
 
-Prints: converge wall time from a reset lab, idempotent rerun wall time and changed count, request
+Prints, each as a ratio to a floor measured in the same run (one play on the 4 hosts that gathers facts and runs
+one no-op command: what any Ansible run costs here), with the module runs per host: converge wall time from a
+reset lab, idempotent rerun wall time and changed count, the day-2 playbooks (drain, restore, handover, status);
+then request
 distribution; three failover drills under one request loop each, split into before the failure, during
 the takeover and after it (labkit/requestloop.py): a crash (the MASTER's public interface down), a planned
 stop and a planned handover (lvs.cluster.handover), each as a ratio to the crash; and failed requests while
@@ -25,7 +28,17 @@ INV = str(ROOT / "labkit/inventories/lab-dr")
 VIP = "10.78.0.200"
 MAX_REQUESTS, MAX_SECONDS = 200, 60
 ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"), ANSIBLE_FORCE_COLOR="0",
-           PATH=f"{ROOT / '.venv/bin'}:{os.environ['PATH']}")
+           PATH=f"{ROOT / '.venv/bin'}:{os.environ['PATH']}",
+           ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "benchmarks/callback"), ANSIBLE_CALLBACKS_ENABLED="module_runs")
+FLOOR = """
+- name: The floor of an Ansible run on the lab hosts
+  hosts: directors:realservers
+  tasks:
+    - name: A no-op
+      ansible.builtin.command: "true"
+      changed_when: false
+"""
+LAST_RUNS = {}
 SERVICE = {"name": "http", "port": 80, "scheduler": "wrr", "delay_loop": 1,
            "health_check": {"type": "tcp", "connect_timeout": 1, "retry": 1, "delay_before_retry": 1}}
 
@@ -40,7 +53,26 @@ def playbook(*books, extra=None):
     if out.returncode:
         sys.exit(f"{' '.join(cmd)} failed:\n{out.stdout[-3000:]}")
     changed = sum(int(n) for n in re.findall(r"changed=(\d+)", out.stdout.split("PLAY RECAP")[-1]))
+    runs = re.findall(r"^MODULE_RUNS (.*)$", out.stdout, re.M)
+    LAST_RUNS.clear()
+    LAST_RUNS.update(json.loads(runs[-1]) if runs else {})
     return elapsed, changed
+
+
+def floor():
+    """Median of 3 runs of FLOOR."""
+    path = Path("/tmp/lvs-bench-floor.yml")
+    path.write_text(FLOOR)
+    times = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        subprocess.run(["ansible-playbook", "-i", INV, str(path)], check=True, env=ENV, capture_output=True, cwd=ROOT)
+        times.append(time.monotonic() - t0)
+    return sorted(times)[1]
+
+
+def runs_text():
+    return ", ".join(f"{h} {n}" for h, n in LAST_RUNS.items())
 
 
 def lab(*args, timeout=90):
@@ -63,12 +95,21 @@ def answers(proc):
 
 
 def main():
-    print("== converge")
+    print("== converge, against the floor of this run (targets: converge <= 4.0x, rerun <= 3.0x)")
+    base = floor()
+    print(f"floor (facts and one command on the 4 hosts, median of 3): {base:.1f} s")
     playbook("labkit/playbooks/reset.yml", "labkit/playbooks/web.yml")
     t, c = playbook("playbooks/site.yml")
-    print(f"converge from reset: {t:.1f} s (changed {c})")
+    print(f"converge from reset: {t:.1f} s = {t / base:.2f}x the floor (changed {c}); module runs: {runs_text()}")
     t, c = playbook("playbooks/site.yml")
-    print(f"idempotent rerun:    {t:.1f} s (changed {c})")
+    print(f"idempotent rerun:    {t:.1f} s = {t / base:.2f}x the floor (changed {c}); module runs: {runs_text()}")
+    for label, book, extra in (("drain realserver2", "playbooks/drain.yml", {"lvs_drain": ["realserver2"]}),
+                               ("restore realserver2", "playbooks/restore.yml", {"lvs_restore": ["realserver2"]}),
+                               ("status", "playbooks/status.yml", None),
+                               ("handover", "playbooks/handover.yml", None),
+                               ("handover back", "playbooks/handover.yml", {"lvs_handover_to": "configured"})):
+        t, c = playbook(book, extra=extra)
+        print(f"{label}: {t:.1f} s = {t / base:.2f}x the floor (changed {c}); module runs: {runs_text()}")
     time.sleep(2)
 
     res = answers(request_loop(count=30, interval=0.05))
