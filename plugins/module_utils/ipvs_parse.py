@@ -74,6 +74,23 @@ class Command:
     text: str = ''
 
 
+# the port names `ipvsadm -S` (without -n) prints for the usual services, as /etc/services names them
+SERVICE_PORTS = {'ftp': 21, 'ssh': 22, 'telnet': 23, 'smtp': 25, 'domain': 53, 'http': 80, 'www': 80, 'pop3': 110,
+                 'imap2': 143, 'imap': 143, 'snmp': 161, 'ldap': 389, 'https': 443, 'submission': 587,
+                 'ldaps': 636, 'imaps': 993, 'pop3s': 995, 'mysql': 3306, 'sip': 5060, 'http-alt': 8080}
+
+
+def service_port(name: str) -> Optional[int]:
+    """The port of a service NAME (http -> 80), from SERVICE_PORTS or the system's services database."""
+    if name in SERVICE_PORTS:
+        return SERVICE_PORTS[name]
+    import socket
+    try:
+        return socket.getservbyname(name)
+    except (OSError, TypeError):
+        return None
+
+
 def split_addrport(text: str, where: str, default_port: Optional[int] = None) -> Tuple[str, Optional[int]]:
     """``10.0.0.1:80`` / ``[2001:db8::1]:80`` / ``10.0.0.1`` -> (address, port)."""
     text = text.strip()
@@ -96,6 +113,8 @@ def split_addrport(text: str, where: str, default_port: Optional[int] = None) ->
     except ValueError:
         raise IPVSError('%s: %r is not a valid IP address' % (where, host)) from None
     if port is not None:
+        if not _digits(str(port)) and service_port(str(port)) is not None:
+            port = service_port(str(port))  # ipvsadm -S without -n names the well-known ports
         if not _digits(str(port)) or int(port) > 65535:
             raise IPVSError('%s: port %r is not a number 0-65535 (use numeric output, ipvsadm -n)' % (where, port))
         port = int(port)

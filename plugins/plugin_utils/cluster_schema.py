@@ -305,4 +305,8 @@ OPERATIONS = {
     'lvs_status_file': Str('status: also write the status of every director as JSON to this file on the '
                            'controller; empty = only print it', default=''),
     'lvs_handover_timeout': Int('handover: seconds to wait for each VRRP state change', 1, 3600, default=60),
+    'lvs_adopt_dir': Str('adopt: the inventory directory to write', default='./adopted'),
+    'lvs_adopt_vault_password_file': Str('adopt: encrypt the vault file with the password in this file; empty = '
+                                         'written with mode 0600 for you to encrypt', default=''),
+    'lvs_adopt_force': Bool('adopt: replace an inventory already in lvs_adopt_dir', default=False),
 }

@@ -74,6 +74,12 @@ DIRECTOR = {
                                    meaning='a command and its arguments (letters, digits, _ . / - =; no shell '
                                            'characters)', default='arping', scope=HOST),
     'director_arping_count': Int('gratuitous ARPs sent for a VIP', 1, 100, default=3, scope=HOST),
+    'director_replace_ldirectord': Bool(
+        'the cluster was built with ldirectord (lvs.cluster.adopt sets it): stop and disable ldirectord without '
+        'removing the services it made (cleanstop=no first), so that keepalived takes the table over with no '
+        'moment without it', default=False),
+    'director_ldirectord_conf': Path('ldirectord\'s configuration (director_replace_ldirectord)',
+                                     default='/etc/ha.d/ldirectord.cf', scope=HOST),
     'director_fwmark_chain': Str('mangle chain of the firewall-mark (MARK) rules',
                                  pattern=r'[A-Za-z][A-Za-z0-9_-]{0,28}', meaning='an iptables chain name',
                                  default='PREROUTING'),

@@ -24,7 +24,7 @@ def test_collection_builds_and_installs(tmp_path):
     assert top == {"MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.rst", "changelogs", "docs",
                    "meta", "playbooks", "plugins", "roles"}, top
     assert sorted(n for n in names if n.startswith("playbooks/") and n.count("/") == 1 and n.endswith(".yml")) == [
-        f"playbooks/{p}.yml" for p in ("drain", "handover", "restore", "rolling", "site", "status")]
+        f"playbooks/{p}.yml" for p in ("adopt", "drain", "handover", "restore", "rolling", "site", "status")]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert "plugins/action/cluster_model.py" in names and "plugins/plugin_utils/cluster_model.py" in names
     dest = tmp_path / "collections"

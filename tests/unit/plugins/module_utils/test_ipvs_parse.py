@@ -147,7 +147,7 @@ def test_edit_semantics_match_the_kernel():
     ('-a -t 10.0.0.1:80', 'no real server'),
     ('-A -t 10.0.0.1:80 -r 10.0.0.2', 'real-server option'),
     ('-a -t 10.0.0.1:80 -r 10.0.0.2 -p 5', 'service option'),
-    ('-A -t 10.0.0.1:http', 'use numeric output'),
+    ('-A -t 10.0.0.1:nosuchservice', 'use numeric output'),
     ('# comment', "unknown option '#'"),
     ('-t 10.0.0.1:80', 'no command'),
     ('-a -t 10.0.0.1:80 -r 10.0.0.2 -g --tun-type gue', 'tunnel options conflict'),
@@ -180,3 +180,10 @@ def test_long_options_and_clear():
     assert (svc.persistence, svc.netmask, svc.one_packet) == (60, '255.255.255.0', True)
     assert svc.destinations[0].weight == 3
     assert P.parse_save('-A -t 10.0.0.1:80\n-C\n').services == []
+
+
+def test_port_names_of_ipvsadm_save_without_n():
+    """ipvsadm-save (as seed 003 saves its rules) names the well-known ports: they map to their numbers."""
+    table = P.parse_save('-A -t 192.168.0.14:http -s rr\n-a -t 192.168.0.14:http -r 192.168.0.12:http -g -w 1\n')
+    assert [(s.address, s.port) for s in table.services] == [('192.168.0.14', 80)]
+    assert table.services[0].destinations[0].port == 80
