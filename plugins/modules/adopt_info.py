@@ -102,7 +102,8 @@ def main():
     ip = module.get_bin_path('ip')
     if ip:
         info['addresses'] = module.run_command([ip, '-o', 'addr', 'show'])[1]
-        info['routes'] = module.run_command([ip, 'route', 'show', 'default'])[1]
+        info['routes'] = ''.join(module.run_command([ip, *family, 'route', 'show', 'default'])[1]
+                                 for family in ([], ['-6']))
     if os.path.exists(ipvs_runner.PROC_IP_VS) and module.get_bin_path('ipvsadm'):
         host = IPVSHost(module, load_module=False)
         host.loaded = True

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_parse
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import SCHEDULERS, IPVSError
-from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema, keepalived_checks
+from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema, keepalived_checks, service_options
 
 KINDS = {'DR': 'dr', 'NAT': 'nat', 'TUN': 'tun'}
 FORWARD = {'gate': 'dr', 'masq': 'nat', 'ipip': 'tun'}
@@ -67,7 +67,8 @@ def vrrp_instances(tree: List[Dict[str, Any]], report: Report) -> List[Dict[str,
     for node in tree:
         if node['keyword'] != 'vrrp_instance':
             continue
-        inst: Dict[str, Any] = {'name': (node['args'] or ['VI_1'])[0], 'vips': [], 'excluded': [], 'unicast': False}
+        inst: Dict[str, Any] = {'name': (node['args'] or ['VI_1'])[0], 'vips': [], 'excluded': [], 'unicast': False,
+                                'node': node}
         for child in node['children'] or []:
             kw, args = child['keyword'], child['args']
             if kw == 'state':
@@ -157,6 +158,84 @@ def global_defs(tree: List[Dict[str, Any]], report: Report) -> Dict[str, Any]:
                 report.drop(child, 'global_defs %s is not in the model' % kw)
     if email.get('to'):
         out['email'] = email
+    return out
+
+
+ROLE_TRACK_FILE = 'lvs_handover'  # the keepalived role's handover track_file (templates/keepalived/global_defs.j2)
+INSTANCE_BLOCKS = ('global_defs', 'vrrp_instance', 'virtual_server', 'virtual_server_group')
+
+
+def top_level(tree: List[Dict[str, Any]], report: Report) -> Dict[str, Any]:
+    """The global blocks that instances and checkers name: vrrp_script (name -> script keys), track_file (name ->
+    its keywords), vrrp_sync_group (name, members, notify commands, other lines). Any other top-level statement
+    is reported."""
+    out: Dict[str, Any] = {'scripts': {}, 'track_files': {}, 'sync_groups': []}
+    for node in tree:
+        kw = node['keyword']
+        if kw in INSTANCE_BLOCKS:
+            continue
+        name = (node['args'] or [''])[0]
+        children = node['children'] or []
+        if node.get('conditional'):
+            report.drop(node, 'a line keepalived reads only on some hosts or with a definition (@, $): not in the '
+                        'model')
+        elif kw == 'vrrp_script' and node['children'] is not None:
+            script: Dict[str, Any] = {'name': name}
+            for c in children:
+                if c['keyword'] == 'script':
+                    script['script'] = ' '.join(c['args'])
+                elif c['keyword'] in ('interval', 'timeout', 'weight', 'rise', 'fall'):
+                    script[c['keyword']] = _int((c['args'] or [''])[0])
+                else:
+                    report.drop(c, '%s in vrrp_script %s is not in the model' % (c['keyword'], name))
+            out['scripts'][name] = script
+        elif kw == 'track_file' and node['children'] is not None:
+            out['track_files'][name] = {c['keyword']: ' '.join(c['args']) for c in children}
+        elif kw == 'vrrp_sync_group' and node['children'] is not None:
+            group: Dict[str, Any] = {'name': name, 'members': [], 'notify': {}, 'other': [], 'node': node}
+            for c in children:
+                if c['keyword'] == 'group':
+                    group['members'] = [m['keyword'] for m in c['children'] or []]
+                elif c['keyword'] == 'notify' or c['keyword'].startswith('notify_'):
+                    group['notify'][c['keyword']] = ' '.join(c['args'])
+                elif c['keyword'] != 'sync_group_tracking_weight':
+                    group['other'].append(c)
+            out['sync_groups'].append(group)
+        else:
+            report.drop(node, '%s is not in the model' % kw)
+    return out
+
+
+def instance_tracking(inst: Dict[str, Any], top: Dict[str, Any], handover_file: str,
+                      report: Report) -> Dict[str, Any]:
+    """What a vrrp_instance tracks and notifies: script names, interfaces (name, weight), notify commands (keyword ->
+    command); the role's own handover track_file is left out, other track_files reported."""
+    out: Dict[str, Any] = {'scripts': [], 'interfaces': [], 'notify': {}}
+    for node in inst.get('other', []):
+        kw = node['keyword']
+        if kw == 'track_script':
+            for e in node['children'] or []:
+                out['scripts'].append(e['keyword'])
+                if e['args']:
+                    report.drop(e, 'a weight of its own for a tracked script: the model has the vrrp_script\'s '
+                                'weight')
+        elif kw == 'track_interface':
+            for e in node['children'] or []:
+                weight = _int(e['args'][1]) if len(e['args']) == 2 and e['args'][0] == 'weight' else None
+                if e['args'] and weight is None:
+                    report.drop(e, 'track_interface options other than weight are not in the model')
+                out['interfaces'].append({'name': e['keyword'], 'weight': weight or 0})
+        elif kw == 'track_file':
+            for e in node['children'] or []:
+                if e['keyword'] == ROLE_TRACK_FILE or top['track_files'].get(e['keyword'], {}).get(
+                        'file') == handover_file:
+                    continue
+                report.drop(e, 'track_file %s of vrrp_instance %s is not in the model (files are read by FILE_CHECK '
+                            'and the handover playbook only)' % (e['keyword'], inst['name']))
+        elif kw == 'notify' or kw.startswith('notify_'):
+            out['notify'][kw] = ' '.join(node['args'])
+        else:
+            report.drop(node, '%s in vrrp_instance %s is not in the model' % (kw, inst['name']))
     return out
 
 
@@ -263,11 +342,17 @@ def virtual_servers(tree: List[Dict[str, Any]], report: Report) -> List[Dict[str
             elif kw in FLAGS:
                 o.setdefault('sched_flags', []).append(kw)
             elif kw == 'virtualhost':
-                o['virtualhost'] = arg
+                o['virtualhost'] = arg  # the HTTP checkers' default (below: a line of its own if they have theirs)
             elif kw == 'nat_mask':
                 report.drop(child, 'nat_mask is not read by keepalived 2 (IPVS has no such setting): dropped')
+            elif child['children'] is None and re.fullmatch(EXTRA_LINE, ' '.join([child['keyword'], *child['args']])):
+                o.setdefault('keepalived_extra', []).append(' '.join([child['keyword'], *child['args']]))
+                report.mapped.append('%s:%d %s: kept as the service\'s keepalived_extra' % (
+                    child['file'], child['line'], kw))
             else:
                 report.drop(child, 'virtual_server %s is not in the model' % kw)
+        if 'virtualhost' in o and any((r.get('check') or {}).get('virtualhost') for r in vs['reals']):
+            o.setdefault('keepalived_extra', []).append('virtualhost %s' % o.pop('virtualhost'))
         out.append(vs)
     return out
 
@@ -465,6 +550,7 @@ class Adopter:
         self.cluster: Dict[str, Any] = {}
         self.host_vars: Dict[str, Dict[str, Any]] = {h: {} for h in directors + realservers}
         self.secret: Optional[str] = None
+        self.top: Dict[str, Any] = {'scripts': {}, 'track_files': {}, 'sync_groups': []}
 
     def info(self, host: str) -> Dict[str, Any]:
         return self.infos.get(host) or {}
@@ -505,6 +591,7 @@ class Adopter:
                                'global': global_defs(self.tree(d), quiet), 'report': quiet}
         primary = self.primary(per_director)
         p = per_director[primary]
+        self.top = top_level(self.tree(primary), self.report)
         self.report.unsupported += p['report'].unsupported
         self.report.mapped += p['report'].mapped
         self.report.notes += p['report'].notes
@@ -536,7 +623,7 @@ class Adopter:
     def compare(self, per_director, primary: str) -> None:
         """Where the directors' configurations differ beyond state, priority, router_id and unicast addresses."""
         def shape(d):
-            inst = [{k: v for k, v in i.items() if k not in ('state', 'priority', 'other', 'unicast')}
+            inst = [{k: v for k, v in i.items() if k not in ('state', 'priority', 'other', 'unicast', 'node')}
                     for i in per_director[d]['instances']]
             src, vs = per_director[d]['sources']
             services = [({k: v for k, v in s.items() if k != 'node'}) for s in vs]
@@ -557,7 +644,9 @@ class Adopter:
         c, rep = self.cluster, self.report
         instances = per_director[primary]['instances']
         glob = per_director[primary]['global']
-        service_vips = [vs['address'] for vs in services if vs.get('address')]
+        marks = mark_rules((self.info(primary) or {}).get('marks', ''))
+        service_vips = [vs['address'] for vs in services if vs.get('address')] + [
+            marks[vs['fwmark']][0] for vs in services if vs.get('fwmark') in marks]
         if not instances:
             vip = next((a for a in service_vips if _holder(self.infos, self.directors, a)), None) or \
                 (service_vips[0] if service_vips else None)
@@ -578,12 +667,9 @@ class Adopter:
                 c['lvs_vip_prefix'] = prefix
             return
         # NAT: an instance whose VIP is the real servers' default gateway is the gateway instance
-        gateways = set()
-        for r in self.realservers:
-            m = re.search(r'default via (\S+)', self.info(r).get('routes', '') or '')
-            if m:
-                gateways.add(m.group(1))
-        public = [i for i in instances if not any(v['address'] in gateways for v in i['vips'])]
+        gateways = {m.group(1) for r in self.realservers
+                    for m in re.finditer(r'default via (\S+)', self.info(r).get('routes', '') or '')}
+        public = [i for i in instances if not any(v['address'] in gateways for v in i['vips'] + i['excluded'])]
         internal = [i for i in instances if i not in public]
         vips = [v['address'] for i in public for v in i['vips'] + i['excluded']]
         c['lvs_vip'] = vips[0] if vips else None
@@ -598,8 +684,10 @@ class Adopter:
                 rep.unsupported.append({'file': '', 'line': 0, 'text': v, 'why': 'a VIP no service uses: the model '
                                         'carries lvs_vip and the services\' addresses'})
         for i in internal:
-            c['lvs_internal_vip'] = i['vips'][0]['address']
-            c['lvs_internal_vip_prefix'] = i['vips'][0]['prefix'] if i['vips'][0]['given_prefix'] else 24
+            for v in i['vips'] + i['excluded']:
+                six = '6' if ':' in v['address'] else ''
+                c['lvs_internal_vip' + six] = v['address']
+                c['lvs_internal_vip%s_prefix' % six] = v['prefix'] if v['given_prefix'] else (64 if six else 24)
             c['lvs_vrrp_internal_router_id'] = i['router_id']
             if i.get('interface'):
                 c['lvs_internal_interface'] = i['interface']
@@ -612,7 +700,6 @@ class Adopter:
         order = sorted(self.directors, key=lambda d: -(prios[d] or 0))
         self.directors[:] = order
         values = [prios[d] for d in order if prios[d] is not None]
-        c['lvs_vrrp_router_id'] = first.get('router_id')
         if len(public) > 1 or first['name'] != 'VI_PUBLIC':
             def priority(d, name):
                 return next((j.get('priority') or 0 for j in per_director[d]['instances'] if j['name'] == name), 0)
@@ -620,6 +707,8 @@ class Adopter:
                 'name': i['name'], 'vips': [v['address'] for v in i['vips'] + i['excluded']],
                 'router_id': i.get('router_id'),
                 'master': max(self.directors, key=lambda d, name=i['name']: priority(d, name))} for i in public]
+        else:
+            c['lvs_vrrp_router_id'] = first.get('router_id')
         if values:
             c['lvs_vrrp_priority_base'] = values[0]
             steps = {a - b for a, b in zip(values, values[1:])}
@@ -661,11 +750,65 @@ class Adopter:
                 self.host_vars[d]['keepalived_router_id'] = g['router_id']
             if g.get('sync_interface') and g['sync_interface'] != c.get('lvs_public_interface'):
                 self.host_vars[d]['keepalived_sync_interface'] = g['sync_interface']
-        for i in instances:
-            for node in i.get('other', []):
-                rep.drop(node, '%s of vrrp_instance %s is not mapped (the model declares scripts, tracked '
-                         'interfaces and notify commands cluster-wide: lvs_vrrp_scripts, '
-                         'lvs_vrrp_track_interfaces, lvs_vrrp_notify)' % (node['keyword'], i['name']))
+        self.tracking(self.top, instances, bool(internal))
+
+    def tracking(self, top: Dict[str, Any], instances: List[Dict[str, Any]], nat: bool) -> None:
+        """vrrp_script, track_interface and notify of the instances as the model's cluster-wide lvs_vrrp_scripts,
+        lvs_vrrp_track_interfaces and lvs_vrrp_notify (the keepalived role renders them into every instance, the
+        interfaces less each instance's own, the notify commands into the sync group with nat); what differs
+        between instances is reported."""
+        c, rep = self.cluster, self.report
+        handover = str(self.hostvars.get(self.directors[0], {}).get('keepalived_handover_file', '')) or \
+            '/etc/keepalived/lvs-handover'
+        tracked = {i['name']: instance_tracking(i, top, handover, rep) for i in instances}
+        names = [i['name'] for i in instances]
+        why = 'the model tracks the same %s in every VRRP instance (%s)'
+        scripts = {tuple(t['scripts']) for t in tracked.values()}
+        if len(scripts) > 1:
+            rep.drop(instances[0].get('node', {}), why % ('scripts', 'lvs_vrrp_scripts') + ': they differ here')
+        used = list(scripts.pop()) if len(scripts) == 1 else []
+        missing = [n for n in used if n not in top['scripts']]
+        for name in missing:
+            rep.drop({}, 'track_script %s: no vrrp_script of that name' % name)
+        if used and not missing:
+            c['lvs_vrrp_scripts'] = [top['scripts'][n] for n in used]
+        for name in top['scripts']:
+            if name not in used:
+                rep.notes.append('vrrp_script %s is tracked by no instance: left out' % name)
+        every: List[Dict[str, Any]] = []
+        for t in tracked.values():
+            for e in t['interfaces']:
+                if e['name'] not in [x['name'] for x in every]:
+                    every.append(e)
+        by_instance = {i['name']: i.get('interface') for i in instances}
+        for name, t in tracked.items():
+            expected = [e for e in every if e['name'] != by_instance[name]]
+            if sorted(map(str, t['interfaces'])) != sorted(map(str, expected)):
+                rep.drop({}, why % ('interfaces', 'lvs_vrrp_track_interfaces') + ': vrrp_instance %s tracks %s' % (
+                    name, ', '.join(e['name'] for e in t['interfaces']) or 'none'))
+                every = []
+                break
+        if every:
+            c['lvs_vrrp_track_interfaces'] = every
+        groups = top['sync_groups']
+        if nat and len(groups) == 1 and sorted(groups[0]['members']) == sorted(names):
+            notify = [groups[0]['notify']]
+            for node in groups[0]['other']:
+                rep.drop(node, '%s in vrrp_sync_group %s is not in the model' % (node['keyword'], groups[0]['name']))
+        else:
+            for g in groups:
+                rep.drop(g['node'], 'vrrp_sync_group %s: the model makes one sync group, of the public and gateway '
+                         'instances of nat' % g['name'])
+            notify = [t['notify'] for t in tracked.values()]
+        if any(notify) and all(n == notify[0] for n in notify):
+            commands = dict(notify[0])
+            if 'notify' in commands:
+                c['keepalived_notify_script'] = commands.pop('notify')
+            if commands:
+                c['lvs_vrrp_notify'] = {k[len('notify_'):]: v for k, v in commands.items()}
+        elif any(notify):
+            rep.drop({}, 'notify commands that differ between the VRRP instances: the model has one set '
+                     '(lvs_vrrp_notify)')
 
     # -- services ------------------------------------------------------------------------------
     def owner_of(self) -> Dict[str, str]:
@@ -710,7 +853,7 @@ class Adopter:
                 svc['forwarding'] = o.get('forwarding', 'dr')
             for key in ('scheduler', 'persistence', 'netmask', 'delay_loop', 'quorum', 'hysteresis', 'alpha', 'omega',
                         'quorum_up', 'quorum_down', 'sorry_server_inhibit', 'one_packet', 'persistence_engine',
-                        'sched_flags', 'inhibit_on_failure'):
+                        'sched_flags', 'inhibit_on_failure', 'keepalived_extra'):
                 if o.get(key) not in (None, '', [], False, 0) and not (key == 'scheduler' and o[key] == 'wlc'):
                     svc[key] = o[key]
             if svc.get('scheduler') and svc['scheduler'] not in SCHEDULERS:
@@ -719,7 +862,7 @@ class Adopter:
             if o.get('sorry_server'):
                 svc['sorry_server'] = o['sorry_server']
             self.reals(vs, svc, owner_of, used_hosts, weights_of)
-            hc = self.health_check(vs, o)
+            hc = self.health_check(vs, o, owner_of)
             if hc is not None:
                 svc['health_check'] = hc
             out.append(svc)
@@ -744,6 +887,7 @@ class Adopter:
             if host:
                 hosts.append(host)
                 used_hosts.add(host)
+                self.real_address(host, real['address'], vs)
                 weights_of.setdefault(host, set()).add(real['weight'])
                 weights[host] = real['weight']
                 if real.get('port') and port and real['port'] != port:
@@ -770,20 +914,26 @@ class Adopter:
         if any(w != 1 for w in weights.values()):
             svc['weights'] = dict(weights)
 
-    def health_check(self, vs, o) -> Optional[Dict[str, Any]]:
+    def real_address(self, host: str, address: str, vs) -> None:
+        """lvs_real_address(6) of HOST when the directors send to another address than its ansible_host."""
+        key = 'lvs_real_address6' if ':' in address else 'lvs_real_address'
+        given = self.host_vars[host].get(key)
+        if given is None:
+            if address != str(self.hostvars.get(host, {}).get('ansible_host', '')):
+                self.host_vars[host][key] = address
+        elif given != address:
+            self.report.drop(vs['node'], 'real server %s is %s here and %s in another service: the model gives a '
+                             'host one address per family (%s)' % (host, address, given, key))
+
+    def health_check(self, vs, o, owner_of) -> Optional[Dict[str, Any]]:
         checks = [r.get('check') for r in vs['reals']]
         if not checks or all(ch is None for ch in checks):
             return None if self.cluster.get('lvs_ipvs_owner') != 'keepalived' or not vs['reals'] else \
                 {'type': 'none'}
         first = next(ch for ch in checks if ch is not None)
         hc = {k: v for k, v in first.items() if not k.startswith('@')}
-        if first.get('type') == 'misc':
-            paths = {r['address']: (r.get('check') or {}).get('@misc_path', '') for r in vs['reals']}
-            generic = {p.replace(a, '{address}') for a, p in paths.items()}
-            if len(generic) == 1:
-                hc['misc_path'] = generic.pop()
-            else:
-                self.report.drop(vs['node'], 'MISC_CHECK commands that differ per real server beyond its address')
+        if first.get('type') in ('misc', 'file'):
+            self.per_real_path(vs, hc, owner_of)
         if o.get('virtualhost') and hc.get('type') in ('http', 'https'):
             hc.setdefault('virtualhost', o['virtualhost'])
         for key in ('port', 'connect_timeout', 'retry', 'delay_before_retry', 'status_code'):
@@ -791,10 +941,38 @@ class Adopter:
                 hc[key] = _int(hc[key], hc[key])
         if hc.get('port') == (vs.get('port') or None):
             hc.pop('port')
-        if any(ch != first for ch in checks):
+        if any({k: v for k, v in (ch or {}).items() if not k.startswith('@')} != {
+                k: v for k, v in first.items() if not k.startswith('@')} for ch in checks):
             self.report.notes.append('%s: the real servers\' checkers differ; the first one\'s is used for all' %
                                      vs['node'].get('text', ''))
         return hc
+
+    def per_real_path(self, vs, hc, owner_of) -> None:
+        """misc_path (MISC_CHECK's command) or file_path (FILE_CHECK's track_file's file) of HC: the template with
+        {address}, {port} and {name} that gives each real server's own (service_options.fill)."""
+        kind = hc['type']
+        cases = []
+        for r in vs['reals']:
+            check = r.get('check') or {}
+            if kind == 'misc':
+                text = check.get('@misc_path', '')
+            else:
+                text = self.top['track_files'].get(check.get('@track_file', ''), {}).get('file')
+                if text is None:
+                    self.report.drop(vs['node'], 'FILE_CHECK of %s names track_file %s, which is not declared' % (
+                        r['address'], check.get('@track_file')))
+                    return
+            values = {'address': r['address'], 'port': r.get('port') or vs.get('port') or hc.get('port') or 0,
+                      'name': owner_of.get(r['address'], r['address'])}
+            cases.append((text, values))
+        template = service_options.unfill(cases, service_options.MISC_PLACEHOLDERS if kind == 'misc' else
+                                          service_options.FILE_PLACEHOLDERS)
+        if template is None:
+            self.report.drop(vs['node'], '%s that differ per real server beyond its %s' % (
+                'MISC_CHECK commands' if kind == 'misc' else 'FILE_CHECK files',
+                'address and port' if kind == 'misc' else 'name, address and port'))
+        else:
+            hc['misc_path' if kind == 'misc' else 'file_path'] = template
 
     # -- director settings, real servers ----------------------------------------------------------
     def sync_and_timeouts(self, primary: str, owner: str) -> None:

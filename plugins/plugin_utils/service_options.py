@@ -31,6 +31,30 @@ def fill(template: str, **values: Any) -> str:
     return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 
 
+def unfill(cases: List[Any], placeholders: Any = FILE_PLACEHOLDERS) -> Optional[str]:
+    """The template that fill() turns into each case's text: CASES [(text, {placeholder: value})], e.g. the MISC_CHECK
+    commands of a service's real servers with their addresses and ports. Each placeholder stands for its value
+    where the value is a whole word of the text (not 80 in 8080); the template with the most placeholders that gives
+    every case is returned (a real server's own values become its placeholders), None when none does."""
+    if not cases:
+        return None
+    text, values = cases[0]
+
+    def word(value: Any) -> Any:
+        return re.compile(r'(?<![A-Za-z0-9.])%s(?![A-Za-z0-9])' % re.escape(str(value)))
+    keys = [k for k in placeholders if str(values.get(k, '')) and word(values[k]).search(text)]
+    subsets: List[List[str]] = [[]]
+    for k in keys:
+        subsets += [[*sub, k] for sub in subsets]
+    for subset in sorted(subsets, key=len, reverse=True):
+        template = text
+        for k in sorted(subset, key=lambda k: -len(str(values[k]))):  # the longest value first (10.0.0.1 before 1)
+            template = word(values[k]).sub('{%s}' % k, template)
+        if all(fill(template, **v) == t for t, v in cases):
+            return template
+    return None
+
+
 def misc_command(misc_path: str, address: str, port: int) -> str:
     """The MISC_CHECK command line for one real server: misc_path with {address} and {port} replaced."""
     return fill(misc_path, address=address, port=port)

@@ -113,7 +113,7 @@ def keepalived() -> str:
     return path
 
 
-def render(cluster: dict, hosts: dict, role_vars: dict) -> str:
+def render(cluster: dict, hosts: dict, role_vars: dict, host: str = 'director1') -> str:
     inv = cluster_model.Inventory(cluster=copy.deepcopy(cluster), hostvars=copy.deepcopy(hosts),
                                   groups={'directors': ['director1', 'director2'], 'realservers': ['rs1', 'rs2']})
     model, errors = cluster_model.build(inv)[:2]
@@ -121,12 +121,13 @@ def render(cluster: dict, hosts: dict, role_vars: dict) -> str:
     facts, host_errors = json.loads(FACTS.read_text()), Errors()
     # the recorded director's facts for both directors: director2's addresses are then director1's, which
     # keepalived -t does not check (the unicast peers are set below as the lab has them)
-    model['hosts'] = host_view.views(model, {'director1': facts, 'director2': facts}, {'director1'}, False,
+    model['hosts'] = host_view.views(model, {'director1': facts, 'director2': facts}, {host}, False,
                                      host_errors)
-    model['hosts']['director1']['peers'] = {'public': ['10.78.0.12'], 'internal': ['10.79.0.12']}
+    peer = '12' if host == 'director1' else '11'
+    model['hosts'][host]['peers'] = {'public': ['10.78.0.' + peer], 'internal': ['10.79.0.' + peer]}
     assert host_errors == []
     return render_role('keepalived', 'keepalived.conf.j2', dict(role_vars, lvs_model=model),
-                       inventory_hostname='director1')
+                       inventory_hostname=host)
 
 
 @pytest.fixture(scope='module')

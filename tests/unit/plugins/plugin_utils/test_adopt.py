@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import keepalived_conf as K
 from ansible_collections.lvs.cluster.plugins.module_utils import ldirectord_conf as L
-from ansible_collections.lvs.cluster.plugins.plugin_utils import adopt, cluster_model, role_options
+from ansible_collections.lvs.cluster.plugins.plugin_utils import adopt, cluster_model, role_options, service_options
 
 SEEDS = Path(__file__).resolve().parents[2] / 'fixtures' / 'seeds'
 SAMPLES = sorted(glob.glob('/usr/share/doc/keepalived/samples/keepalived.conf.*'))
@@ -155,6 +155,19 @@ def test_seed_004_keepalived_pair():
     check_inventory(inv, secret)
 
 
+def test_real_servers_reached_over_another_network_get_their_real_address():
+    """Ansible reaches the hosts on a management network: the directors send to another address of the real
+    server, which becomes its lvs_real_address (found among its addresses, not taken from ansible_host)."""
+    infos = seed_004()
+    for h, last in (('rs1', 137), ('rs2', 139)):
+        infos[h]['addresses'] += ip_addr(('10.9.0.%d/24' % last, 'eth1'))
+    hostvars = dict(HOSTVARS, rs1={'ansible_host': '10.9.0.137'}, rs2={'ansible_host': '10.9.0.139'})
+    inv, secret, _report = adopt.adopt(infos, GROUPS['directors'], GROUPS['realservers'], hostvars)
+    assert inv['host_vars']['rs1'] == {'lvs_real_address': '192.168.140.137'}
+    assert inv['host_vars']['rs2'] == {'lvs_real_address': '192.168.140.139'}
+    check_inventory(inv, secret, hostvars)
+
+
 def test_directors_that_disagree_are_reported():
     infos = seed_004()
     text = (SEEDS / '004-keepalived.conf').read_text().replace('state MASTER', 'state BACKUP').replace(
@@ -215,3 +228,53 @@ def test_the_playbook_variables_default_as_the_module():
     doc = yaml.safe_load(text.split("DOCUMENTATION = r'''")[1].split("'''")[0])
     assert S.OPERATIONS['lvs_adopt_dir'].default == doc['options']['dest']['default']
     assert S.OPERATIONS['lvs_adopt_force'].default == doc['options']['force']['default']
+
+
+@pytest.mark.parametrize('cases, template', [
+    # MISC_CHECK commands of two real servers: their address and port become placeholders
+    ([('/usr/bin/check 10.0.0.1:80', {'address': '10.0.0.1', 'port': 80}),
+      ('/usr/bin/check 10.0.0.2:80', {'address': '10.0.0.2', 'port': 80})], '/usr/bin/check {address}:{port}'),
+    # a value is replaced where it is a whole word only: 80 in 8080 stays
+    ([('/usr/bin/check -p 8080 10.0.0.1', {'address': '10.0.0.1', 'port': 80})], '/usr/bin/check -p 8080 {address}'),
+    # the same text for every real server is its own template
+    ([('/usr/bin/true', {'address': '10.0.0.1', 'port': 80}), ('/usr/bin/true', {'address': '10.0.0.2', 'port': 80})],
+     '/usr/bin/true'),
+    # commands that differ beyond the real server's values have no template
+    ([('/usr/bin/check a 10.0.0.1', {'address': '10.0.0.1', 'port': 80}),
+      ('/usr/bin/check b 10.0.0.2', {'address': '10.0.0.2', 'port': 80})], None),
+])
+def test_a_template_of_per_real_server_commands(cases, template):
+    assert service_options.unfill(cases, service_options.MISC_PLACEHOLDERS) == template
+    if template is not None:
+        assert all(service_options.fill(template, **values) == text for text, values in cases)
+
+
+def test_vrrp_tracking_by_hand():
+    """A vrrp_script, a tracked interface and notify commands every instance shares become the cluster's; a
+    script only one instance tracks, a track_file of its own and an unknown top-level block are reported with
+    their file and line."""
+    extra = ('vrrp_script chk_web {\n    script "/usr/bin/curl -fs http://127.0.0.1/"\n    interval 2\n'
+             '    weight -20\n}\nvrrp_script chk_db {\n    script /bin/true\n}\n'
+             'track_file maint {\n    file /etc/maint\n}\nstatic_routes {\n    10.0.0.0/8 via 192.168.140.1\n}\n')
+    tracking = ('    track_script {\n        chk_web\n    }\n    track_interface {\n        eth1 weight -30\n    }\n'
+                '    track_file {\n        maint\n    }\n    notify_master "/usr/local/bin/master.sh"\n')
+    infos = seed_004()
+    for d in ('d1', 'd2'):
+        text = (SEEDS / '004-keepalived.conf').read_text()
+        if d == 'd2':
+            text = text.replace('state MASTER', 'state BACKUP').replace('priority 101', 'priority 100')
+        text = extra + text.replace('advert_int 1\n', 'advert_int 1\n' + tracking)
+        infos[d]['keepalived'] = {'tree': K.parse_text(text, '/etc/keepalived/keepalived.conf')}
+    inv, secret, report = adopt.adopt(infos, GROUPS['directors'], GROUPS['realservers'], HOSTVARS)
+    c = inv['group_vars']
+    assert c['lvs_vrrp_scripts'] == [{'name': 'chk_web', 'script': '/usr/bin/curl -fs http://127.0.0.1/',
+                                      'interval': 2, 'weight': -20}]
+    assert c['lvs_vrrp_track_interfaces'] == [{'name': 'eth1', 'weight': -30}]
+    assert c['lvs_vrrp_notify'] == {'master': '/usr/local/bin/master.sh'}
+    assert [(u['line'], u['why']) for u in report.unsupported] == [
+        (12, 'static_routes is not in the model'),
+        (68, 'nat_mask is not read by keepalived 2 (IPVS has no such setting): dropped'),
+        (52, 'track_file maint of vrrp_instance VI_1 is not in the model (files are read by FILE_CHECK and the '
+             'handover playbook only)')]
+    assert 'vrrp_script chk_db is tracked by no instance: left out' in report.notes
+    check_inventory(inv, secret)
