@@ -23,6 +23,7 @@ PACKAGES = [
     "systemd-sysv", "udev", "kmod", "dbus", "openssh-server", "python3", "python3-apt", "sudo",
     "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "iputils-arping", "curl",
     "busybox", "procps", "netbase", "tcpdump", "docker.io", "crun",
+    "ldirectord", "net-tools",  # the clusters built by hand that tests/lab/test_adopt.py adopts
     "ifupdown",  # masked: a lab test turns a real server into a stock Debian server (ifupdown, no networkd)
     "linux-image-amd64",  # Debian's own kernel, for nodes booted under QEMU (labkit/qemu.py)
 ]
@@ -42,7 +43,7 @@ MASK = [
     "console-getty.service", "systemd-timesyncd.service",
     "networking.service",  # ifupdown: the lab's nodes run systemd-networkd (labkit/stock.py unmasks it)
 ]
-DISABLE = ["keepalived.service", "docker.service", "docker.socket", "containerd.service"]
+DISABLE = ["keepalived.service", "ldirectord.service", "docker.service", "docker.socket", "containerd.service"]
 ENABLE = ["systemd-networkd.service", "lab-node-init.service", "lab-hostkey.service", "lab-container-init.service"]
 
 
