@@ -79,7 +79,7 @@ class ActionModule(ActionBase):
                         explicit.setdefault(name, {})[h] = value
                     else:
                         per_host[h][name] = value
-        names = set(task_vars)
+        names = set(task_vars) - set(cluster_model.ROLE_VARS)
         for h in members:
             names.update(hostvars.get(h, {}))
         errors.extend(cluster_model.unknown_variables(names))

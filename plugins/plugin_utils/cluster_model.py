@@ -671,6 +671,9 @@ KNOWN = set(S.CLUSTER) | set(S.REALSERVER) | set(S.DIRECTOR) | set(S.OPERATIONS)
 
 
 PREFIXES = ('lvs_', 'director_', 'keepalived_', 'realserver_')
+# the lvs role's own variables (roles/lvs/vars/main.yml), in scope wherever a task includes that role: not the
+# inventory's, which may not set them (hostvars are checked with them)
+ROLE_VARS = ('lvs_host',)
 
 
 def unknown_variables(names, where: str = '') -> List[str]:

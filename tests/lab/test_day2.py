@@ -153,7 +153,7 @@ def test_drain_and_restore_under_load(lab, day2, record_property):
     out = outs[0]
     for d in DIRECTORS:
         assert weights(lab, d) == drained, d
-        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [RS_ADDR["realserver1"]]}
+        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [RS_ADDR["realserver1"]], "owner": "keepalived"}
     waited = [float(w) for w in re.findall(r"connections left after ([\d.]+) s", out)]
     assert waited and max(waited) > 5, out[-2000:]  # it waited for the downloads from realserver1
     assert re.search(r'10\.78\.0\.21\\": \{\\"active\\": 0,', out), out[-2000:]
@@ -175,7 +175,7 @@ def test_drain_and_restore_under_load(lab, day2, record_property):
     reqs.mark("taken")
     for d in DIRECTORS:
         assert weights(lab, d) == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 1}, d
-        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": []}
+        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [], "owner": "keepalived"}
     time.sleep(3)
     seen = reqs.stop()
     record_property("day2", f"restore {took:.1f} s under load; {seen.summary()}")
@@ -192,7 +192,7 @@ def test_rolling_under_load(lab, day2, record_property):
     reqs = loop(lab)
     time.sleep(2)
     t0 = time.monotonic()
-    lab.playbook("playbooks/rolling.yml", extra={"lvs_rolling_tasks": "tests/lab/files/rolling_tasks.yml"})
+    out = lab.playbook("playbooks/rolling.yml", extra={"lvs_rolling_tasks": "tests/lab/files/rolling_tasks.yml"})
     took = time.monotonic() - t0
     time.sleep(2)
     seen = reqs.stop()
@@ -201,8 +201,12 @@ def test_rolling_under_load(lab, day2, record_property):
     assert {r.who for r in seen.before} == {"realserver1", "realserver2"}
     for rs in RS_ADDR:
         assert lab.sh(rs, "cat /run/lvs-rolling.log").split("\n")[0] == f"{rs} maintained"
+    # each batch was drained on both directors (the run's model was built before the batches), and restored
+    for rs in RS_ADDR:
+        assert out.count(f'"msg": "drained: {RS_ADDR[rs]}') == 2, out[-3000:]
     for d in DIRECTORS:
         assert weights(lab, d) == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 1}, d
+        assert json.loads(lab.sh(d, f"cat {FACT}"))["drained"] == [], d
 
     out = lab.playbook("playbooks/rolling.yml", extra={"lvs_rolling_tasks": "tests/lab/files/rolling_fail.yml"},
                        ok=False)
@@ -211,6 +215,8 @@ def test_rolling_under_load(lab, day2, record_property):
         assert weights(lab, d) == {RS_ADDR["realserver1"]: 0, RS_ADDR["realserver2"]: 1}, d
     assert "realserver1 attempted" in lab.sh("realserver1", "cat /run/lvs-rolling.log")
     assert "attempted" not in lab.sh("realserver2", "cat /run/lvs-rolling.log")  # never reached
+    for d in DIRECTORS:
+        assert json.loads(lab.sh(d, f"cat {FACT}"))["drained"] == [RS_ADDR["realserver1"]], d
     lab.playbook("playbooks/restore.yml", extra={"lvs_restore": ["all"]})
     assert weights(lab, "director1") == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 1}
 
