@@ -24,8 +24,20 @@ class Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+def plain(data):
+    """DATA with Ansible's tagged values (templated strings, inventory values) as the plain types they extend."""
+    if isinstance(data, dict):
+        return {plain(k): plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [plain(v) for v in data]
+    for kind in (bool, int, float, str):
+        if isinstance(data, kind):
+            return kind(data)
+    return data
+
+
 def dump(data) -> str:
-    return '---\n' + yaml.dump(data, Dumper=Dumper, sort_keys=False, default_flow_style=False, width=116,
+    return '---\n' + yaml.dump(plain(data), Dumper=Dumper, sort_keys=False, default_flow_style=False, width=116,
                                allow_unicode=True)
 
 

@@ -29,6 +29,7 @@ FLAGS = ('sh-port', 'sh-fallback', 'mh-port', 'mh-fallback', 'flag-1', 'flag-2',
 ALIASES = {'nb_get_retry': 'retry', 'delay_before_retry': 'delay_before_retry', 'lvs_sched': 'lb_algo',
            'lvs_method': 'lb_kind'}
 EXTRA_LINE = r'[A-Za-z_][A-Za-z0-9_-]*( [^{}"#!\\]*)?'  # a global_defs line passed on as it is
+AUTH_PASS_MAX = 8  # keepalived's PASS authentication uses the first 8 characters of auth_pass
 KERNEL_TIMEOUTS = {'tcp': 900, 'tcpfin': 120, 'udp': 300}
 
 
@@ -521,6 +522,12 @@ def rules_file_services(text: str, path: str, report: Report) -> List[Dict[str, 
     return table_services(table.to_list())
 
 
+def _shape(services: List[Dict[str, Any]]) -> List[Any]:
+    """What two tables must share to be the same: services, schedulers and options, real servers and weights."""
+    return sorted(repr((vs.get('fwmark'), vs.get('address'), vs.get('port'), sorted(vs['options'].items()),
+                        sorted((r['address'], r['port'], r['weight']) for r in vs['reals']))) for vs in services)
+
+
 # --------------------------------------------------------------------------- the cluster
 
 def _service_name(vs: Dict[str, Any], taken: set) -> str:
@@ -567,16 +574,18 @@ class Adopter:
         if vs:
             return 'keepalived', vs
         ld = self.info(host).get('ldirectord')
-        if ld:
+        if ld and ld.get('virtuals'):  # Debian's package ships an ldirectord.cf without any
             return 'ldirectord', ldirectord_services(ld, report)
         ipvs = self.info(host).get('ipvs')
-        if ipvs and ipvs.get('services'):
-            return 'table', table_services(ipvs['services'])
+        live = table_services(ipvs['services']) if ipvs and ipvs.get('services') else []
         for path, text in (self.info(host).get('rules_files') or {}).items():
             found = rules_file_services(text, path, report)
-            if found:
+            if found and not live:
                 return 'rules', found
-        return 'none', []
+            if found and _shape(found) != _shape(live):
+                report.notes.append('%s on %s restores another table at boot than the one running: the running one '
+                                    'was adopted' % (path, host))
+        return ('table', live) if live else ('none', [])
 
     # -- the whole cluster ---------------------------------------------------------------------
     def run(self) -> None:
@@ -652,7 +661,7 @@ class Adopter:
                 (service_vips[0] if service_vips else None)
             if vip:
                 c['lvs_vip'] = vip
-            if source == 'ldirectord':
+            if source == 'ldirectord' and vip:
                 c['lvs_keepalived'] = True
                 rep.notes.append('keepalived runs VRRP for %s from now on (virtual_router_id %d): make sure no '
                                  'other VRRP router on that network uses it' % (
@@ -734,7 +743,10 @@ class Adopter:
         if any(i.get('unicast') for i in instances):
             c['keepalived_unicast'] = True
         if first.get('auth_pass'):
-            self.secret = first['auth_pass']
+            self.secret = first['auth_pass'][:AUTH_PASS_MAX]
+            if len(first['auth_pass']) > AUTH_PASS_MAX:
+                rep.notes.append('auth_pass of vrrp_instance %s is longer than %d characters: keepalived uses the '
+                                 'first %d, which the vault file keeps' % (first['name'], AUTH_PASS_MAX, AUTH_PASS_MAX))
             c['lvs_vrrp_auth_pass'] = '{{ vault_lvs_vrrp_auth_pass }}'
         if glob.get('email'):
             c['lvs_vrrp_email'] = dict(glob['email'])

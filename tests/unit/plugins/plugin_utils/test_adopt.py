@@ -278,3 +278,39 @@ def test_vrrp_tracking_by_hand():
              'handover playbook only)')]
     assert 'vrrp_script chk_db is tracked by no instance: left out' in report.notes
     check_inventory(inv, secret)
+
+
+def test_a_long_vrrp_password_keeps_what_keepalived_uses():
+    infos = seed_004()
+    for d in ('d1', 'd2'):
+        text = (SEEDS / '004-keepalived.conf').read_text().replace('auth_pass 1111', 'auth_pass Adopt-9f3kQ')
+        infos[d]['keepalived'] = {'tree': K.parse_text(text, '/etc/keepalived/keepalived.conf')}
+    inv, secret, report = adopt.adopt(infos, GROUPS['directors'], GROUPS['realservers'], HOSTVARS)
+    assert secret == 'Adopt-9f'
+    assert ('auth_pass of vrrp_instance VI_1 is longer than 8 characters: keepalived uses the first 8, '
+            'which the vault file keeps') in report.notes
+    check_inventory(inv, secret)
+
+
+# /etc/ha.d/ldirectord.cf as Debian's ldirectord 1:4.12.0-2 installs it
+DEBIAN_LDIRECTORD_CF = '''# Dummy configuration file.
+#
+# See /usr/share/doc/ldirectord/examples/ldirectord.cf.gz for
+# configuration examples.
+'''
+
+
+def test_a_rules_file_that_restores_another_table_is_reported():
+    """The live table is adopted (not the dummy ldirectord.cf of Debian's package); a rules file restored at boot
+    that differs from it is named in the notes."""
+    from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_parse
+    saved = '-A -t 192.168.0.14:80 -s rr\n-a -t 192.168.0.14:80 -r 192.168.0.12:80 -g -w 1\n'
+    for live, noted in ((saved, False), (saved + '-a -t 192.168.0.14:80 -r 192.168.0.13:80 -g -w 1\n', True)):
+        infos = {'lvs': {'rules_files': {'/etc/sysconfig/ipvsadm': saved},
+                         'ldirectord': L.parse_text(DEBIAN_LDIRECTORD_CF, '/etc/ha.d/ldirectord.cf'),
+                         'ipvs': {'services': ipvs_parse.parse_save(live).to_list()},
+                         'addresses': ip_addr(('192.168.0.11/24', 'eth0'), ('192.168.0.14/32', 'eth0'))}}
+        inv, _secret, report = adopt.adopt(infos, ['lvs'], [], {'lvs': {'ansible_host': '192.168.0.11'}})
+        servers = inv['group_vars']['lvs_services'][0]['servers']
+        assert len(servers) == (2 if noted else 1) and inv['group_vars']['lvs_keepalived'] is False
+        assert any(n.startswith('/etc/sysconfig/ipvsadm on lvs restores another table') for n in report.notes) == noted
