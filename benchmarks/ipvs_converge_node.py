@@ -173,7 +173,9 @@ def breakdown(args_bytes: bytes) -> dict:
         (ipvs_runner, 'plan', 'plan (diff live -> target; called twice when changed)'),
         (ipvs_runner, 'simulate', 'simulate (replay batch on live copy)'),
         (ipvs_runner.IPVSHost, 'check_kernel_modules', 'check_kernel_modules'),
-        (ipvs_runner.IPVSHost, 'apply', 'apply (ipvsadm -R of the batch)'),
+        (ipvs_runner.IPVSHost, 'apply', 'apply (the batch over netlink; ipvsadm -R as fallback), total'),
+        (ipvs_runner, 'parse_rules', '  of which: parse_rules (rule lines -> requests)'),
+        (ipvs_netlink, 'apply', '  of which: netlink encode + send + answers'),
         (ipvs_runner, 'diff_text', 'diff_text (before/after text for --diff)'),
         (ipvs_model.Table, 'to_list', 'Table.to_list (before/after results)'),
         (ipvs_runner.IPVSHost, 'run', 'run_command (every ipvsadm/modprobe process, in any phase)'),
@@ -282,6 +284,9 @@ def measure(opts) -> dict:
         ncmd = len(out.get('commands', []))
         check(out.get('changed') is True, 'module from empty: changed=%s' % out.get('changed'))
         check(ncmd == nrules, 'module from empty: %d commands' % ncmd)
+        check(out.get('table_writer') == 'netlink' and not out.get('warnings'),
+              'module from empty: written over %s%s' % (out.get('table_writer'), ''.join(
+                  ' (%s)' % w for w in out.get('warnings') or [])))
         table = sorted(saved())
         check(len(table) == nrules, 'module from empty: ipvsadm -Sn has %d lines' % len(table))
         check(table == reference, 'module from empty: table identical to the raw restore')

@@ -24,8 +24,10 @@ options:
 requirements:
   - C(ipvsadm) (tested with 1.31) and a kernel with IPVS (C(CONFIG_IP_VS)) on the managed host.
 notes:
-  - All changes are sent as one C(ipvsadm -R) batch, ordered so that a service never passes through zero
-    real servers; the table is read back afterwards to verify it converged.
+  - Changes to the table are sent as one batch, ordered so that a service never passes through zero real
+    servers, over generic netlink (the requests C(ipvsadm) sends, many per send), or as one C(ipvsadm -R) batch
+    when netlink cannot be used (the module then warns why); the table is read back afterwards to verify it
+    converged.
   - Schedulers are loaded by the kernel on demand (C(ip_vs_<scheduler>)); a scheduler whose kernel module
     is missing (for example C(twos) before Linux 6.x builds that ship C(ip_vs_twos)) is reported before
     anything is changed.

@@ -10,9 +10,12 @@ the result is normalised exactly as :func:`ipvs_parse.parse_save` normalises ``-
 compare both on the same recorded kernel state.  Services and real servers are sorted exactly the way
 ipvsadm sorts them (:func:`ipvsadm_sort`), so results list them in the order ``ipvsadm -Ln`` does.
 
-Only reading is done here; every change still goes through one ``ipvsadm -R`` batch.  Any failure
-(no netlink, no IPVS family, permission, a malformed reply) raises :class:`NetlinkError` and the
-caller falls back to ipvsadm's listings.
+Changes go the same way (:func:`apply`): each planned rule line becomes the request ipvsadm itself
+would send, many requests per send, and only the last request of each send asks for an
+acknowledgement (the kernel answers an error for any request it refuses, in order), where ``ipvsadm -R``
+sends one request and waits for its acknowledgement at a time.  A failure before anything was sent
+(no netlink, no IPVS family, permission) raises :class:`NetlinkError` and the caller falls back to
+ipvsadm, saying so; requests the kernel refused are returned with the kernel's reason.
 
 The I/O is one small class, :class:`Channel`, so recorded conversations can replace the kernel in
 unit tests (``Replay`` in tests/unit/netlink_replay.py, keyed by :func:`request_key`).
@@ -43,7 +46,9 @@ GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0
 NLA_TYPE_MASK = 0x3FFF
 
 IPVS_GENL_NAME, IPVS_GENL_VERSION = b'IPVS\0', 1
-IPVS_CMD_GET_SERVICE, IPVS_CMD_GET_DEST = 4, 8
+IPVS_CMD_NEW_SERVICE, IPVS_CMD_SET_SERVICE, IPVS_CMD_DEL_SERVICE, IPVS_CMD_GET_SERVICE = 1, 2, 3, 4
+IPVS_CMD_NEW_DEST, IPVS_CMD_SET_DEST, IPVS_CMD_DEL_DEST, IPVS_CMD_GET_DEST = 5, 6, 7, 8
+IPVS_CMD_FLUSH = 17
 IPVS_CMD_ATTR_SERVICE, IPVS_CMD_ATTR_DEST = 1, 2
 # service attributes
 SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT, SVC_FWMARK, SVC_SCHED, SVC_FLAGS, SVC_TIMEOUT, SVC_NETMASK = range(1, 10)
@@ -58,8 +63,11 @@ PROTOCOLS = {6: 'tcp', 17: 'udp', 132: 'sctp'}
 PROTO_NUMBERS = {'tcp': 6, 'udp': 17, 'sctp': 132}
 # IP_VS_CONN_F_FWD_MASK values: ipvsadm prints LOCALNODE (and BYPASS) as -g
 FORWARDING = {0: 'nat', 1: 'dr', 2: 'tun', 3: 'dr', 4: 'dr'}
+FWD_NUMBERS = {'nat': 0, 'tun': 2, 'dr': 3}  # IP_VS_CONN_F_MASQ, _TUNNEL, _DROUTE: what ipvsadm sends
 TUN_TYPES = {0: 'ipip', 1: 'gue', 2: 'gre'}
+TUN_TYPE_NUMBERS = {name: number for number, name in TUN_TYPES.items()}
 TUN_F_CSUM, TUN_F_REMCSUM = 0x1, 0x2
+TUN_CSUM_FLAGS = {'nocsum': 0, 'csum': TUN_F_CSUM, 'remcsum': TUN_F_REMCSUM}
 
 _HDR = struct.Struct('=IHHII')  # nlmsghdr: len, type, flags, seq, pid
 _GENL = struct.Struct('=BBH')  # genlmsghdr: cmd, version, reserved
@@ -69,11 +77,20 @@ _U32 = struct.Struct('=I')
 _BE16 = struct.Struct('>H')
 _BE32 = struct.Struct('>I')
 _FLAGS = struct.Struct('=II')
+_U8 = struct.Struct('=B')
 RECV_SIZE = 1 << 16
+# requests per send: their acknowledgements and errors (36 bytes each, the request is not echoed on success)
+# stay far below the socket's receive buffer, and the send below its send buffer
+BATCH = 256
 
 
 class NetlinkError(Exception):
-    """Reading over netlink is not possible or the reply is malformed; fall back to ipvsadm."""
+    """Netlink is not possible or a reply is malformed; fall back to ipvsadm unless PARTIAL (requests were
+    sent: the table may be partly changed)."""
+
+    def __init__(self, message: str, partial: bool = False) -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 def _align(n: int) -> int:
@@ -136,8 +153,9 @@ class Channel:
             raise NetlinkError('netlink send failed: %s' % exc) from None
         return self._replies(dump)
 
-    def _replies(self, dump: bool) -> List[bytes]:
-        replies: List[bytes] = []
+    def _messages(self):
+        """Every message the kernel sends from now on, as (kind, seq, message bytes): received a datagram at a
+        time, for as long as the caller reads."""
         view = memoryview(self.buf)
         while True:
             try:
@@ -150,16 +168,55 @@ class Channel:
                 length, kind, _flags, seq, _pid = _HDR.unpack_from(data, offset)
                 if length < _HDR.size or offset + length > size:
                     raise NetlinkError('malformed netlink message (length %d)' % length)
-                if seq == self.seq:
-                    if kind == NLMSG_DONE:
-                        return replies
-                    if kind == NLMSG_ERROR:
-                        code = -struct.unpack_from('=i', data, offset + _HDR.size)[0]
-                        if code == 0 and not dump:
-                            return replies
-                        raise NetlinkError('netlink request failed: %s' % os.strerror(code))
-                    replies.append(data[offset + _HDR.size + _GENL.size:offset + length])
+                yield kind, seq, data[offset:offset + length]
                 offset += _align(length)
+
+    @staticmethod
+    def _errno(message: bytes) -> int:
+        """The error number of an NLMSG_ERROR message (0: an acknowledgement)."""
+        return -struct.unpack_from('=i', message, _HDR.size)[0]
+
+    def _replies(self, dump: bool) -> List[bytes]:
+        replies: List[bytes] = []
+        for kind, seq, message in self._messages():
+            if seq != self.seq:
+                continue
+            if kind == NLMSG_DONE:
+                return replies
+            if kind == NLMSG_ERROR:
+                code = self._errno(message)
+                if code == 0 and not dump:
+                    return replies
+                raise NetlinkError('netlink request failed: %s' % os.strerror(code))
+            replies.append(message[_HDR.size + _GENL.size:])
+        return replies  # not reached: _messages() ends only by an exception
+
+    def send_many(self, family: int, version: int, requests: List[Tuple[int, bytes]]) -> List[Tuple[int, int]]:
+        """Send REQUESTS ((cmd, attributes) each) in one send, only the last asking for an acknowledgement;
+        returns (index, errno) of each request the kernel refused. The kernel handles the requests of a send in
+        order and answers an error for each it refuses, so the last one's answer ends the batch."""
+        if not requests:
+            return []
+        first = self.seq + 1
+        parts = []
+        for i, (cmd, payload) in enumerate(requests):
+            self.seq += 1
+            body = _GENL.pack(cmd, version, 0) + payload
+            flags = NLM_F_REQUEST | (NLM_F_ACK if i == len(requests) - 1 else 0)
+            parts.append(_HDR.pack(_HDR.size + len(body), family, flags, self.seq, 0) + body)
+        try:
+            self.sock.send(b''.join(parts))
+        except OSError as exc:
+            raise NetlinkError('netlink send failed: %s' % exc) from None
+        refused = []
+        for kind, seq, message in self._messages():
+            if kind == NLMSG_ERROR and first <= seq <= self.seq:
+                code = self._errno(message)
+                if code:
+                    refused.append((seq - first, code))
+                if seq == self.seq:
+                    return refused
+        return refused  # not reached: _messages() ends only by an exception
 
     def family(self, name: bytes) -> int:
         """Numeric id of a generic netlink family."""
@@ -339,5 +396,104 @@ def read_table(channel_factory: Optional[Callable[[], Any]] = None) -> Table:
             svc.destinations = KeyedList(ipvsadm_sort(dests, dest_sort_key, cmp_dests))
             services.append(svc)
         return Table(services=KeyedList(ipvsadm_sort(services, service_sort_key, cmp_services)))
+    finally:
+        channel.close()
+
+
+# --------------------------------------------------------------------------- writing
+
+def _af(family: str) -> int:
+    return socket.AF_INET6 if family == 'ipv6' else socket.AF_INET
+
+
+def _addr16(address: str) -> bytes:
+    """An address as the kernel's union nf_inet_addr (16 bytes, IPv4 zero-padded), as libipvs sends it."""
+    if ':' in address:
+        return socket.inet_pton(socket.AF_INET6, address)
+    return socket.inet_aton(address) + b'\0' * 12
+
+
+def service_key(svc: Service) -> bytes:
+    """The attributes that name SVC: its family and firewall mark, or its protocol, address and port."""
+    af = _U16.pack(_af(svc.family))
+    if svc.protocol == 'fwmark':
+        return attr(SVC_AF, af) + attr(SVC_FWMARK, _U32.pack(svc.fwmark or 0))
+    return (attr(SVC_AF, af) + attr(SVC_PROTOCOL, _U16.pack(PROTO_NUMBERS[svc.protocol]))
+            + attr(SVC_ADDR, _addr16(svc.address or '')) + attr(SVC_PORT, _BE16.pack(svc.port or 0)))
+
+
+def service_attrs(svc: Service) -> bytes:
+    """SVC's key and options, as ipvsadm -A/-E sends them (decode_service reads the same attributes)."""
+    names = FLAG_NAMES.get(svc.scheduler, GENERIC_FLAGS)
+    flags = sum(1 << (SVC_F_SCHED_SHIFT + names.index(f)) for f in svc.sched_flags if f in names)
+    flags |= (SVC_F_PERSISTENT if svc.persistence else 0) | (SVC_F_ONEPACKET if svc.one_packet else 0)
+    if svc.family == 'ipv6':
+        netmask = _U32.pack(int(svc.netmask or 128))
+    else:
+        netmask = socket.inet_aton(svc.netmask or '255.255.255.255')
+    out = service_key(svc) + attr(SVC_SCHED, svc.scheduler.encode('ascii') + b'\0')
+    if svc.persistence_engine:
+        out += attr(SVC_PE, svc.persistence_engine.encode('ascii') + b'\0')
+    return out + (attr(SVC_FLAGS, _FLAGS.pack(flags, 0xFFFFFFFF)) + attr(SVC_TIMEOUT, _U32.pack(svc.persistence))
+                  + attr(SVC_NETMASK, netmask))
+
+
+def dest_attrs(dest: Destination, full: bool = True) -> bytes:
+    """DEST's address and port, and with FULL its options, as ipvsadm -a/-e sends them."""
+    af = socket.AF_INET6 if ':' in dest.address else socket.AF_INET
+    out = attr(DEST_ADDR, _addr16(dest.address)) + attr(DEST_PORT, _BE16.pack(dest.port or 0))
+    out += attr(DEST_AF, _U16.pack(af))
+    if not full:
+        return out
+    out += (attr(DEST_FWD, _U32.pack(FWD_NUMBERS[dest.forwarding])) + attr(DEST_WEIGHT, _U32.pack(dest.weight))
+            + attr(DEST_U_THRESH, _U32.pack(dest.upper_threshold))
+            + attr(DEST_L_THRESH, _U32.pack(dest.lower_threshold)))
+    if dest.forwarding == 'tun':
+        out += attr(DEST_TUN_TYPE, _U8.pack(TUN_TYPE_NUMBERS[dest.tun_type or 'ipip']))
+        if dest.tun_port:
+            out += attr(DEST_TUN_PORT, _BE16.pack(dest.tun_port))
+        if dest.tun_csum:
+            out += attr(DEST_TUN_FLAGS, _U16.pack(TUN_CSUM_FLAGS[dest.tun_csum]))
+    return out
+
+
+NESTED = 0x8000  # NLA_F_NESTED
+SERVICE_COMMANDS = {'add-service': IPVS_CMD_NEW_SERVICE, 'edit-service': IPVS_CMD_SET_SERVICE}
+DEST_COMMANDS = {'add-server': IPVS_CMD_NEW_DEST, 'edit-server': IPVS_CMD_SET_DEST, 'delete-server': IPVS_CMD_DEL_DEST}
+
+
+def encode(command: Any) -> Tuple[int, bytes]:
+    """(IPVS command, its attributes) for one parsed rule line (ipvs_parse.Command)."""
+    op = command.op
+    if op == 'clear':
+        return IPVS_CMD_FLUSH, b''
+    if op == 'delete-service':
+        return IPVS_CMD_DEL_SERVICE, attr(IPVS_CMD_ATTR_SERVICE | NESTED, service_key(command.service))
+    if op in SERVICE_COMMANDS:
+        return SERVICE_COMMANDS[op], attr(IPVS_CMD_ATTR_SERVICE | NESTED, service_attrs(command.service))
+    if op in DEST_COMMANDS:
+        return DEST_COMMANDS[op], (attr(IPVS_CMD_ATTR_SERVICE | NESTED, service_key(command.service))
+                                   + attr(IPVS_CMD_ATTR_DEST | NESTED,
+                                          dest_attrs(command.dest, full=op != 'delete-server')))
+    raise NetlinkError('no netlink request for %r' % op)
+
+
+def apply(commands: List[Any], channel_factory: Optional[Callable[[], Any]] = None,
+          batch: int = BATCH) -> List[Tuple[Any, int]]:
+    """Send COMMANDS (parsed rule lines) to the kernel, BATCH requests per send; returns the (command, errno)
+    of each request the kernel refused (the others are applied, as ipvsadm -R carries on). NetlinkError when
+    nothing could be sent (no socket, no IPVS family), partial when a send or its answers failed."""
+    channel = (channel_factory or Channel)()
+    try:
+        family = channel.family(IPVS_GENL_NAME)
+        requests = [encode(c) for c in commands]
+        refused = []
+        for start in range(0, len(commands), batch):
+            try:
+                answers = channel.send_many(family, IPVS_GENL_VERSION, requests[start:start + batch])
+            except NetlinkError as exc:
+                raise NetlinkError(str(exc), partial=True) from None
+            refused.extend((commands[start + index], code) for index, code in answers)
+        return refused
     finally:
         channel.close()

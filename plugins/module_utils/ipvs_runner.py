@@ -2,7 +2,7 @@
 # Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Talk to the host: find IPVS, read the live table, apply one ``ipvsadm -R`` batch.
+"""Talk to the host: find IPVS, read the live table, apply the planned changes.
 
 All process calls go through ``AnsibleModule.run_command``.  ipvsadm loads the ip_vs kernel module
 on its first call, so even a read would change the host: :meth:`IPVSHost.ensure` checks
@@ -15,11 +15,14 @@ validated before it is sent, the schedulers it needs are checked with ``modprobe
 output on stderr counts as a failure, and the table is read back to verify it converged.
 
 The table is read over generic netlink when the kernel answers there (one dump with thresholds,
-no process, no text), else from ipvsadm's listings; both give the same normalised Table.
+no process, no text), else from ipvsadm's listings; both give the same normalised Table.  Changes go
+over generic netlink too, many requests per send (:func:`ipvs_netlink.apply`), else as one
+``ipvsadm -R`` batch; either way the module warns when it falls back and returns which way it wrote.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from typing import Any, Dict, List, Optional
@@ -34,6 +37,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_parse import (
     merge_thresholds,
     parse_counters,
     parse_daemon,
+    parse_rules,
     parse_save,
     parse_timeout,
     parse_version,
@@ -42,6 +46,10 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_parse import (
 PROC_IP_VS = '/proc/net/ip_vs'
 SYS_MODULE = '/sys/module'
 NOT_FOUND = 'Scheduler or persistence engine not found'
+# how ipvsadm (libipvs ipvs_strerror) words the kernel's refusals, per kind of request
+REFUSALS = {('service', errno.ENOENT): NOT_FOUND, ('service', errno.ESRCH): 'No such service',
+            ('service', errno.EEXIST): 'Service already exists', ('server', errno.ESRCH): 'Service not defined',
+            ('server', errno.ENOENT): 'No such destination', ('server', errno.EEXIST): 'Destination already exists'}
 
 
 class IPVSHost:
@@ -53,6 +61,7 @@ class IPVSHost:
         self.netlink = netlink
         self.netlink_error: Optional[str] = None
         self.reader = 'netlink' if netlink else 'ipvsadm'  # how the table was last read
+        self.writer: Optional[str] = None  # how changes were applied (none yet)
         self._ipvsadm: Optional[str] = None
         self.loaded = False
         self.thresholds_text = ''
@@ -192,10 +201,14 @@ class IPVSHost:
 
     # ------------------------------------------------------------------ writing
     def apply(self, commands: List[str]) -> None:
-        """Send *commands* as ONE ``ipvsadm -R`` batch; fail clearly if any line was refused."""
+        """Send *commands* over generic netlink, else as ONE ``ipvsadm -R`` batch; fail clearly if any line was
+        refused."""
         if not commands:
             return
         self.check_kernel_modules(commands)
+        if self.netlink and self._apply_netlink(commands):
+            return
+        self.writer = 'ipvsadm'
         batch = render.render_text(commands)
         rc, out, err = self.run([self.ipvsadm, '-R'], data=batch, check_rc=False)
         if rc == 0 and not (err or '').strip():
@@ -213,6 +226,28 @@ class IPVSHost:
         self.fail('ipvsadm -R refused the batch (rc=%d): %s%s. ipvsadm -R is not transactional; lines before '
                   'the failing one may have been applied.' % (rc, message, hint),
                   rc=rc, stdout=out, stderr=err, commands=commands)
+
+    def _apply_netlink(self, commands: List[str]) -> bool:
+        """True when COMMANDS went over netlink; False (and a warning) when netlink could send nothing."""
+        try:
+            refused = ipvs_netlink.apply(parse_rules('\n'.join(commands)))
+        except ipvs_netlink.NetlinkError as exc:
+            if exc.partial:
+                self.fail('IPVS changes over generic netlink failed part-way (%s); the table may be partly changed'
+                          % exc, commands=commands)
+            self.netlink, self.netlink_error = False, str(exc)
+            self.module.warn('IPVS changes applied with ipvsadm -R: generic netlink failed (%s)' % exc)
+            return False
+        except IPVSError as exc:  # a planning bug, never expected: the plan renders what the parser reads
+            self.fail('internal error: the planned batch does not parse: %s' % exc, commands=commands)
+        self.writer = 'netlink'
+        if refused:
+            lines = ['%s: %s' % (cmd.text, REFUSALS.get(('service' if cmd.op.endswith('service') else 'server',
+                                                         code), os.strerror(code)))
+                     for cmd, code in refused]
+            self.fail('the kernel refused %d of the %d changes: %s. The others were applied.'
+                      % (len(refused), len(commands), '; '.join(lines)), commands=commands)
+        return True
 
 
 def _only(table: Table, keys=None) -> Table:

@@ -56,6 +56,11 @@ def _diff(res: Dict[str, Any]) -> Dict[str, Any]:
     return {} if res['diff'] is None else {'diff': res['diff']}
 
 
+def _written(host) -> Dict[str, Any]:
+    """``table_writer`` as exit_json() keyword arguments: how the changes went to the kernel, when they did."""
+    return {} if host.writer is None else {'table_writer': host.writer}
+
+
 def run_service(module) -> None:
     """lvs.cluster.ipvs_service"""
     params = dict(module.params)
@@ -67,7 +72,7 @@ def run_service(module) -> None:
     target, svc = fail_on_error(module, target_for_service, live, pick(params, names))
     res = converge(module, host, live, target, keys={svc.key})
     module.exit_json(changed=res['changed'], commands=res['commands'], service=_find(res['after_table'], svc.key),
-                     table_reader=host.reader, **_diff(res))
+                     table_reader=host.reader, **_written(host), **_diff(res))
 
 
 def run_dest(module) -> None:
@@ -88,7 +93,7 @@ def run_dest(module) -> None:
         dest = found.to_dict() if found is not None else {}
     module.exit_json(changed=res['changed'], commands=res['commands'], destination=dest,
                      service=after_svc.to_dict() if after_svc is not None else {}, table_reader=host.reader,
-                     **_diff(res))
+                     **_written(host), **_diff(res))
 
 
 INFO_SUBSETS = ('all', 'services', 'timeouts', 'daemons', 'stats', 'rate')
@@ -284,7 +289,7 @@ def run_rules(module) -> None:
         target = fail_on_error(module, target_for_rules, live, config, state)
     res = converge(module, host, live, target)
     # resource-module convention: `after` only when something changed (it would repeat `before`)
-    result.update(changed=res['changed'], commands=res['commands'], before=live.to_list())
+    result.update(changed=res['changed'], commands=res['commands'], before=live.to_list(), **_written(host))
     if res['changed']:
         result['after'] = res['after_table'].to_list()
     if res['diff'] is not None:

@@ -110,6 +110,13 @@ table_reader:
   returned: when the module read the live table
   type: str
   sample: netlink
+table_writer:
+  description:
+    - How the changes were applied, V(netlink) (generic netlink, many requests per send) or V(ipvsadm)
+      (one C(ipvsadm -R) batch, after netlink failed; the module then also warns why).
+  returned: when the module changed the table
+  type: str
+  sample: netlink
 destination:
   description: The real server after the change (empty when absent).
   returned: always

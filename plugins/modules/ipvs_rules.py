@@ -12,7 +12,7 @@ short_description: Manage the whole IPVS table as a resource
 version_added: 0.1.0
 description:
   - Resource module for the IPVS table. Converges any number of services and real servers with one
-    C(ipvsadm -R) batch, ordered so that no service passes through zero real servers.
+    batch of changes, ordered so that no service passes through zero real servers.
   - Can also render C(ipvsadm-restore) text without touching the host, parse such text, return the live
     table in the same format, and write the resulting rules to a file that restores them at boot.
 author:
@@ -188,6 +188,13 @@ table_reader:
     - How the live table was read, V(netlink) (generic netlink, the interface C(ipvsadm) uses) or V(ipvsadm)
       (C(ipvsadm -Sn), after netlink failed; the module then also warns why).
   returned: when the module read the live table
+  type: str
+  sample: netlink
+table_writer:
+  description:
+    - How the changes were applied, V(netlink) (generic netlink, many requests per send) or V(ipvsadm)
+      (one C(ipvsadm -R) batch, after netlink failed; the module then also warns why).
+  returned: when the module changed the table
   type: str
   sample: netlink
 before:

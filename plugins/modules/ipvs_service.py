@@ -15,7 +15,7 @@ description:
     (TCP, UDP, SCTP; IPv4 or IPv6) or by a firewall mark and address family.
   - Options are compared with the live table exactly as C(ipvsadm -Sn) prints them; only real differences
     cause a change, applied in place with C(ipvsadm -E) where the kernel allows it.
-  - Optionally manages the service's real servers in the same C(ipvsadm -R) batch (O(destinations)).
+  - Optionally manages the service's real servers in the same batch of changes (O(destinations)).
 author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
@@ -156,6 +156,13 @@ table_reader:
     - How the live table was read, V(netlink) (generic netlink, the interface C(ipvsadm) uses) or V(ipvsadm)
       (C(ipvsadm -Sn), after netlink failed; the module then also warns why).
   returned: when the module read the live table
+  type: str
+  sample: netlink
+table_writer:
+  description:
+    - How the changes were applied, V(netlink) (generic netlink, many requests per send) or V(ipvsadm)
+      (one C(ipvsadm -R) batch, after netlink failed; the module then also warns why).
+  returned: when the module changed the table
   type: str
   sample: netlink
 service:
