@@ -22,15 +22,7 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: It never changes the host.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
+  - lvs.cluster.ipvs.info_attributes
 options:
   keepalived_conf:
     description: keepalived's configuration.
