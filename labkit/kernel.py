@@ -28,7 +28,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins.module_utils.ipvs_model import SCHEDULERS
+from plugins.module_utils.ipvs_values import SCHEDULERS
 
 from . import config
 from .util import log

@@ -106,14 +106,6 @@ options:
         V(nq), V(fo), V(ovf), V(mh) or V(twos).
       - Defaults to V(wlc), the kernel's default.
     type: str
-  sched_flags:
-    description:
-      - Scheduler flags. For V(sh) they are V(sh-fallback) and V(sh-port), for V(mh) V(mh-fallback) and
-        V(mh-port) (V(flag-1)/V(flag-2) are accepted as aliases); other schedulers take V(flag-1),
-        V(flag-2) and V(flag-3).
-      - Defaults to no flags.
-    type: list
-    elements: str
   persistence:
     description:
       - Persistence timeout in seconds, 1 to 2678400; V(0) means not persistent (the default).
@@ -134,6 +126,14 @@ options:
       - One-packet scheduling (C(--ops)), only for V(udp) and fwmark services.
       - Defaults to V(false).
     type: bool
+  sched_flags:
+    description:
+      - Scheduler flags. For V(sh) they are V(sh-fallback) and V(sh-port), for V(mh) V(mh-fallback) and
+        V(mh-port) (V(flag-1)/V(flag-2) are accepted as aliases); other schedulers take V(flag-1),
+        V(flag-2) and V(flag-3).
+      - Defaults to no flags.
+    type: list
+    elements: str
 '''
 
     # the options of a real server besides its address and port
@@ -151,14 +151,6 @@ options:
       - Weight 0 to 65535; 0 quiesces the server (no new connections, existing ones continue).
       - Defaults to 1.
     type: int
-  upper_threshold:
-    description:
-      - Upper connection threshold (C(-x)); the server gets no new connections above it. V(0) (default) is no limit.
-    type: int
-  lower_threshold:
-    description:
-      - Lower connection threshold (C(-y)); must not exceed O(upper_threshold). Defaults to V(0).
-    type: int
   tun_type:
     description:
       - Tunnel type with O(forwarding=tun), one of V(ipip) (default), V(gue) or V(gre).
@@ -172,4 +164,12 @@ options:
       - Tunnel checksum mode for V(gue) and V(gre) tunnels, one of V(nocsum) (default), V(csum) or
         V(remcsum) (remote checksum offload, V(gue) only).
     type: str
+  upper_threshold:
+    description:
+      - Upper connection threshold (C(-x)); the server gets no new connections above it. V(0) (default) is no limit.
+    type: int
+  lower_threshold:
+    description:
+      - Lower connection threshold (C(-y)); must not exceed O(upper_threshold). Defaults to V(0).
+    type: int
 '''

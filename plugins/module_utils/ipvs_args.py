@@ -16,6 +16,7 @@ import copy
 from typing import Any, Dict
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import IPVSError, Service, Table
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_options import DEST_OPTIONS, SERVICE_OPTIONS
 
 SERVICE_KEY_ARGS: Dict[str, Dict[str, Any]] = {
     'protocol': {'type': 'str'},
@@ -25,24 +26,9 @@ SERVICE_KEY_ARGS: Dict[str, Dict[str, Any]] = {
     'family': {'type': 'str'},
 }
 
-SERVICE_OPTION_ARGS: Dict[str, Dict[str, Any]] = {
-    'scheduler': {'type': 'str'},
-    'sched_flags': {'type': 'list', 'elements': 'str'},
-    'persistence': {'type': 'int'},
-    'netmask': {'type': 'str'},
-    'persistence_engine': {'type': 'str'},
-    'one_packet': {'type': 'bool'},
-}
-
-DEST_OPTION_ARGS: Dict[str, Dict[str, Any]] = {
-    'forwarding': {'type': 'str'},
-    'weight': {'type': 'int'},
-    'upper_threshold': {'type': 'int'},
-    'lower_threshold': {'type': 'int'},
-    'tun_type': {'type': 'str'},
-    'tun_port': {'type': 'int'},
-    'tun_csum': {'type': 'str'},
-}
+# the options' argument specs, from their one declaration
+SERVICE_OPTION_ARGS: Dict[str, Dict[str, Any]] = {opt.name: opt.argument_spec() for opt in SERVICE_OPTIONS}
+DEST_OPTION_ARGS: Dict[str, Dict[str, Any]] = {opt.name: opt.argument_spec() for opt in DEST_OPTIONS}
 
 DEST_ARGS: Dict[str, Dict[str, Any]] = dict(
     {'address': {'type': 'str', 'required': True}, 'port': {'type': 'int'}}, **DEST_OPTION_ARGS)

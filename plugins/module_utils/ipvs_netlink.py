@@ -28,13 +28,16 @@ import socket
 import struct
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import Destination, KeyedList, Service, Table
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_options import (
+    DEST_OPTIONS,
+    SERVICE_OPTIONS,
+    SVC_FLAGS,
+    Option,
+)
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_values import (
     FLAG_NAMES,
     GENERIC_FLAGS,
-    Destination,
-    KeyedList,
-    Service,
-    Table,
     format_addr,
     normalise_netmask,
 )
@@ -50,24 +53,11 @@ IPVS_CMD_NEW_SERVICE, IPVS_CMD_SET_SERVICE, IPVS_CMD_DEL_SERVICE, IPVS_CMD_GET_S
 IPVS_CMD_NEW_DEST, IPVS_CMD_SET_DEST, IPVS_CMD_DEL_DEST, IPVS_CMD_GET_DEST = 5, 6, 7, 8
 IPVS_CMD_FLUSH = 17
 IPVS_CMD_ATTR_SERVICE, IPVS_CMD_ATTR_DEST = 1, 2
-# service attributes
-SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT, SVC_FWMARK, SVC_SCHED, SVC_FLAGS, SVC_TIMEOUT, SVC_NETMASK = range(1, 10)
-SVC_PE = 11
-SVC_KEY_ATTRS = (SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT, SVC_FWMARK)
-# real-server attributes
-DEST_ADDR, DEST_PORT, DEST_FWD, DEST_WEIGHT, DEST_U_THRESH, DEST_L_THRESH = range(1, 7)
-DEST_AF, DEST_TUN_TYPE, DEST_TUN_PORT, DEST_TUN_FLAGS = 11, 13, 14, 15
-
-SVC_F_PERSISTENT, SVC_F_ONEPACKET, SVC_F_SCHED_SHIFT = 0x1, 0x4, 3
+# the attributes of a service's and a real server's key (the options' attributes are in ipvs_options)
+SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT, SVC_FWMARK = range(1, 6)
+DEST_ADDR, DEST_PORT, DEST_AF = 1, 2, 11
 PROTOCOLS = {6: 'tcp', 17: 'udp', 132: 'sctp'}
 PROTO_NUMBERS = {'tcp': 6, 'udp': 17, 'sctp': 132}
-# IP_VS_CONN_F_FWD_MASK values: ipvsadm prints LOCALNODE (and BYPASS) as -g
-FORWARDING = {0: 'nat', 1: 'dr', 2: 'tun', 3: 'dr', 4: 'dr'}
-FWD_NUMBERS = {'nat': 0, 'tun': 2, 'dr': 3}  # IP_VS_CONN_F_MASQ, _TUNNEL, _DROUTE: what ipvsadm sends
-TUN_TYPES = {0: 'ipip', 1: 'gue', 2: 'gre'}
-TUN_TYPE_NUMBERS = {name: number for number, name in TUN_TYPES.items()}
-TUN_F_CSUM, TUN_F_REMCSUM = 0x1, 0x2
-TUN_CSUM_FLAGS = {'nocsum': 0, 'csum': TUN_F_CSUM, 'remcsum': TUN_F_REMCSUM}
 
 _HDR = struct.Struct('=IHHII')  # nlmsghdr: len, type, flags, seq, pid
 _GENL = struct.Struct('=BBH')  # genlmsghdr: cmd, version, reserved
@@ -237,6 +227,71 @@ def request_key(cmd: int, payload: bytes) -> str:
     return '%d:%s' % (cmd, payload.hex())
 
 
+# --------------------------------------------------------------------------- the options' codec (ipvs_options.Netlink)
+
+_PACK = {'u8': _U8, 'u16': _U16, 'u32': _U32, 'be16': _BE16}
+
+
+def _encode_options(obj: Any, options) -> Tuple[int, bytes]:
+    """(the service flag bits, the attributes) that carry OBJ's OPTIONS."""
+    flags, out = 0, b''
+    for opt in options:
+        nl = opt.netlink
+        if not opt.applies(obj):
+            continue
+        value = getattr(obj, opt.name)
+        if nl.fmt == 'sched_flags':  # one bit per flag, from bit nl.flag, named per scheduler
+            names = FLAG_NAMES.get(obj.scheduler, GENERIC_FLAGS)
+            flags |= sum(1 << (nl.flag + names.index(f)) for f in value if f in names)
+            continue
+        if nl.flag and value:
+            flags |= nl.flag
+        if nl.attr is None or (not value and not nl.always):
+            continue
+        if nl.fmt == 'str':
+            payload = str(value).encode('ascii') + b'\0'
+        elif nl.fmt == 'netmask':
+            payload = (_U32.pack(int(value or 128)) if obj.family == 'ipv6'
+                       else socket.inet_aton(value or '255.255.255.255'))
+        else:
+            if value is None:
+                value = opt.check(None, obj, '')
+            payload = _PACK[nl.fmt].pack(nl.codes[value] if nl.codes else value)
+        out += attr(nl.attr, payload)
+    return flags, out
+
+
+def _decode_option(opt: Option, obj: Any, a: Dict[int, bytes], flags: int) -> Any:
+    """OPT's value of OBJ from the attributes A and the service flag bits FLAGS of a reply; the options before
+    it are already set on OBJ."""
+    nl = opt.netlink
+    if not opt.applies(obj):
+        return None
+    if nl.fmt == 'sched_flags':
+        names = FLAG_NAMES.get(obj.scheduler, GENERIC_FLAGS)
+        return tuple(names[bit] for bit in range(len(names)) if flags >> (nl.flag + bit) & 1)
+    if nl.attr is None:
+        return bool(flags & nl.flag)
+    if nl.flag and not flags & nl.flag:  # the flag says the option is off
+        return opt.default
+    payload = a.get(nl.attr)
+    if payload is None:  # not sent: the value the option takes when not given
+        return opt.check(None, obj, '')
+    if nl.fmt == 'str':
+        return _string(payload) or opt.default
+    if nl.fmt == 'netmask':
+        if not obj.persistence:
+            return None
+        text = str(_U32.unpack_from(payload)[0]) if obj.family == 'ipv6' else socket.inet_ntoa(payload[:4])
+        return normalise_netmask(text, obj.family, strict=False)
+    number = _PACK[nl.fmt].unpack_from(payload)[0]
+    if nl.mask:
+        number &= nl.mask
+    if nl.decode is not None:
+        return nl.decode.get(number, opt.check(None, obj, ''))
+    return number
+
+
 # --------------------------------------------------------------------------- decoding
 
 def decode_service(payload: bytes) -> Tuple[Service, bytes]:
@@ -259,23 +314,11 @@ def decode_service(payload: bytes) -> Tuple[Service, bytes]:
             svc = Service(protocol=PROTOCOLS[proto], family=family, address=_address(af, a[SVC_ADDR]),
                           port=_BE16.unpack_from(a[SVC_PORT])[0])
             key = b''.join(attr(k, a[k]) for k in (SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT))
-        svc.scheduler = _string(a[SVC_SCHED])
         flags = _FLAGS.unpack_from(a[SVC_FLAGS])[0]
-        timeout = _U32.unpack_from(a[SVC_TIMEOUT])[0]
-        netmask = a[SVC_NETMASK]
-    except (KeyError, struct.error) as exc:
+        for opt in SERVICE_OPTIONS:
+            setattr(svc, opt.name, _decode_option(opt, svc, a, flags))
+    except (KeyError, IndexError, struct.error) as exc:
         raise NetlinkError('service reply without a valid attribute %s' % exc) from None
-    names = FLAG_NAMES.get(svc.scheduler, GENERIC_FLAGS)
-    svc.sched_flags = tuple(names[bit] for bit in range(len(names)) if flags >> (SVC_F_SCHED_SHIFT + bit) & 1)
-    if flags & SVC_F_PERSISTENT:
-        svc.persistence = timeout
-        if family == 'ipv6':
-            svc.netmask = normalise_netmask(str(_U32.unpack_from(netmask)[0]), family, strict=False)
-        else:
-            svc.netmask = normalise_netmask(socket.inet_ntoa(netmask[:4]), family, strict=False)
-    if SVC_PE in a and _string(a[SVC_PE]):
-        svc.persistence_engine = _string(a[SVC_PE])
-    svc.one_packet = bool(flags & SVC_F_ONEPACKET)
     return svc, key
 
 
@@ -288,21 +331,12 @@ def decode_dest(svc: Service, payload: bytes) -> Destination:
     try:
         af = _U16.unpack_from(a[DEST_AF])[0] if DEST_AF in a else (
             socket.AF_INET6 if svc.family == 'ipv6' else socket.AF_INET)
-        fwd = FORWARDING.get(_U32.unpack_from(a[DEST_FWD])[0] & 0x7, 'dr')
         port = _BE16.unpack_from(a[DEST_PORT])[0]
-        dest = Destination(address=_address(af, a[DEST_ADDR]),
-                           port=port if svc.protocol == 'fwmark' or fwd == 'nat' else svc.port,
-                           forwarding=fwd, weight=_U32.unpack_from(a[DEST_WEIGHT])[0],
-                           upper_threshold=_U32.unpack_from(a[DEST_U_THRESH])[0],
-                           lower_threshold=_U32.unpack_from(a[DEST_L_THRESH])[0])
-        if fwd == 'tun':
-            dest.tun_type = TUN_TYPES.get(a[DEST_TUN_TYPE][0], 'ipip') if DEST_TUN_TYPE in a else 'ipip'
-            if dest.tun_type == 'gue':
-                dest.tun_port = _BE16.unpack_from(a[DEST_TUN_PORT])[0]
-            if dest.tun_type in ('gue', 'gre'):
-                tun_flags = _U16.unpack_from(a[DEST_TUN_FLAGS])[0] if DEST_TUN_FLAGS in a else 0
-                dest.tun_csum = ('csum' if tun_flags & TUN_F_CSUM else
-                                 'remcsum' if tun_flags & TUN_F_REMCSUM else 'nocsum')
+        dest = Destination(address=_address(af, a[DEST_ADDR]), port=port)
+        for opt in DEST_OPTIONS:
+            setattr(dest, opt.name, _decode_option(opt, dest, a, 0))
+        if svc.protocol != 'fwmark' and dest.forwarding != 'nat':
+            dest.port = svc.port
     except (KeyError, IndexError, struct.error) as exc:
         raise NetlinkError('real-server reply without a valid attribute %s' % exc) from None
     return dest
@@ -424,18 +458,8 @@ def service_key(svc: Service) -> bytes:
 
 def service_attrs(svc: Service) -> bytes:
     """SVC's key and options, as ipvsadm -A/-E sends them (decode_service reads the same attributes)."""
-    names = FLAG_NAMES.get(svc.scheduler, GENERIC_FLAGS)
-    flags = sum(1 << (SVC_F_SCHED_SHIFT + names.index(f)) for f in svc.sched_flags if f in names)
-    flags |= (SVC_F_PERSISTENT if svc.persistence else 0) | (SVC_F_ONEPACKET if svc.one_packet else 0)
-    if svc.family == 'ipv6':
-        netmask = _U32.pack(int(svc.netmask or 128))
-    else:
-        netmask = socket.inet_aton(svc.netmask or '255.255.255.255')
-    out = service_key(svc) + attr(SVC_SCHED, svc.scheduler.encode('ascii') + b'\0')
-    if svc.persistence_engine:
-        out += attr(SVC_PE, svc.persistence_engine.encode('ascii') + b'\0')
-    return out + (attr(SVC_FLAGS, _FLAGS.pack(flags, 0xFFFFFFFF)) + attr(SVC_TIMEOUT, _U32.pack(svc.persistence))
-                  + attr(SVC_NETMASK, netmask))
+    flags, out = _encode_options(svc, SERVICE_OPTIONS)
+    return service_key(svc) + out + attr(SVC_FLAGS, _FLAGS.pack(flags, 0xFFFFFFFF))
 
 
 def dest_attrs(dest: Destination, full: bool = True) -> bytes:
@@ -443,17 +467,8 @@ def dest_attrs(dest: Destination, full: bool = True) -> bytes:
     af = socket.AF_INET6 if ':' in dest.address else socket.AF_INET
     out = attr(DEST_ADDR, _addr16(dest.address)) + attr(DEST_PORT, _BE16.pack(dest.port or 0))
     out += attr(DEST_AF, _U16.pack(af))
-    if not full:
-        return out
-    out += (attr(DEST_FWD, _U32.pack(FWD_NUMBERS[dest.forwarding])) + attr(DEST_WEIGHT, _U32.pack(dest.weight))
-            + attr(DEST_U_THRESH, _U32.pack(dest.upper_threshold))
-            + attr(DEST_L_THRESH, _U32.pack(dest.lower_threshold)))
-    if dest.forwarding == 'tun':
-        out += attr(DEST_TUN_TYPE, _U8.pack(TUN_TYPE_NUMBERS[dest.tun_type or 'ipip']))
-        if dest.tun_port:
-            out += attr(DEST_TUN_PORT, _BE16.pack(dest.tun_port))
-        if dest.tun_csum:
-            out += attr(DEST_TUN_FLAGS, _U16.pack(TUN_CSUM_FLAGS[dest.tun_csum]))
+    if full:
+        out += _encode_options(dest, DEST_OPTIONS)[1]
     return out
 
 

@@ -19,24 +19,21 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
-    DEFAULT_PERSISTENCE,
-    FLAG_NAMES,
-    GENERIC_FLAGS,
-    PERSISTENCE_ENGINES,
-    SCHEDULERS,
-    TUN_TYPES,
     Destination,
     IPVSError,
     KeyedList,
     Service,
     Table,
-    addr_family,
-    format_addr,
-    normalise_netmask,
 )
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
-    digits as _digits,
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_options import (
+    DEST_FIELDS,
+    DEST_OPTIONS,
+    SERVICE_FIELDS,
+    SERVICE_OPTIONS,
+    switch_table,
 )
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_values import addr_family, format_addr
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_values import digits as _digits
 
 OPS = {
     '-A': 'add-service', '--add-service': 'add-service',
@@ -49,17 +46,10 @@ OPS = {
 }
 SERVICE_FLAGS = {'-t': 'tcp', '--tcp-service': 'tcp', '-u': 'udp', '--udp-service': 'udp',
                  '--sctp-service': 'sctp', '-f': 'fwmark', '--fwmark-service': 'fwmark'}
-FWD_FLAGS = {'-g': 'dr', '--gatewaying': 'dr', '-m': 'nat', '--masquerading': 'nat', '-i': 'tun', '--ipip': 'tun'}
-VALUE_OPTS = {
-    '-s': 'scheduler', '--scheduler': 'scheduler', '-M': 'netmask', '--netmask': 'netmask',
-    '--pe': 'pe', '-b': 'sched_flags', '--sched-flags': 'sched_flags', '-r': 'server', '--real-server': 'server',
-    '-w': 'weight', '--weight': 'weight', '-x': 'upper', '--u-threshold': 'upper', '-y': 'lower',
-    '--l-threshold': 'lower', '--tun-type': 'tun_type', '--tun-port': 'tun_port',
-}
-BOOL_OPTS = {'-6': 'ipv6', '--ipv6': 'ipv6', '-o': 'ops', '--ops': 'ops', '-n': 'numeric', '--numeric': 'numeric',
-             '--tun-nocsum': 'nocsum', '--tun-csum': 'csum', '--tun-remcsum': 'remcsum'}
-SERVICE_ONLY = ('scheduler', 'persistence', 'netmask', 'pe', 'sched_flags', 'ops')
-SERVER_ONLY = ('server', 'fwd', 'weight', 'upper', 'lower', 'tun_type', 'tun_port', 'csum')
+OPTION_SWITCHES = switch_table(SERVICE_OPTIONS + DEST_OPTIONS)
+BOOL_OPTS = {'-6': 'ipv6', '--ipv6': 'ipv6', '-n': 'numeric', '--numeric': 'numeric'}
+SERVICE_ONLY = SERVICE_FIELDS
+SERVER_ONLY = ('server', *DEST_FIELDS)
 PROTO_NAMES = {'TCP': 'tcp', 'UDP': 'udp', 'SCTP': 'sctp', 'FWM': 'fwmark'}
 
 
@@ -146,25 +136,26 @@ def _tokens_to_options(tokens: List[str], where: str) -> Dict[str, Any]:
             opts['proto'] = SERVICE_FLAGS[tok]
             opts['svc'] = tokens[i + 1]
             i += 1
-        elif tok in ('-p', '--persistent'):
-            if i + 1 < len(tokens) and _digits(tokens[i + 1]):
-                opts['persistence'] = int(tokens[i + 1])
-                i += 1
-            else:
-                opts['persistence'] = DEFAULT_PERSISTENCE
-        elif tok in FWD_FLAGS:
-            opts['fwd'] = FWD_FLAGS[tok]
-        elif tok in VALUE_OPTS:
+        elif tok in ('-r', '--real-server'):
             if i + 1 >= len(tokens):
                 raise IPVSError('%s: %s needs a value' % (where, tok))
-            opts[VALUE_OPTS[tok]] = tokens[i + 1]
+            opts['server'] = tokens[i + 1]
             i += 1
-        elif tok in BOOL_OPTS:
-            name = BOOL_OPTS[tok]
-            if name in ('nocsum', 'csum', 'remcsum'):
-                opts['csum'] = name
+        elif tok in OPTION_SWITCHES:
+            opt, fixed = OPTION_SWITCHES[tok]
+            if fixed is not None:
+                opts[opt.name] = fixed
+            elif opt.bare is not None and not opt.optional_value:
+                opts[opt.name] = opt.bare
+            elif i + 1 < len(tokens) and (not opt.optional_value or _digits(tokens[i + 1])):
+                opts[opt.name] = tokens[i + 1]
+                i += 1
+            elif opt.optional_value:
+                opts[opt.name] = opt.bare
             else:
-                opts[name] = True
+                raise IPVSError('%s: %s needs a value' % (where, tok))
+        elif tok in BOOL_OPTS:
+            opts[BOOL_OPTS[tok]] = True
         else:
             raise IPVSError('%s: unknown option %r' % (where, tok))
         i += 1
@@ -189,59 +180,25 @@ def _service_from_options(opts: Dict[str, Any], where: str) -> Service:
 
 
 def _fill_service_options(svc: Service, opts: Dict[str, Any], where: str) -> None:
-    sched = opts.get('scheduler', 'wlc')
-    if sched not in SCHEDULERS:
-        raise IPVSError('%s: unknown scheduler %r' % (where, sched))
-    svc.scheduler = sched
-    if 'sched_flags' in opts:
-        names = FLAG_NAMES.get(sched, GENERIC_FLAGS)
-        bits = set()
-        for flag in opts['sched_flags'].split(','):
-            if flag in names:
-                bits.add(names.index(flag))
-            elif flag in GENERIC_FLAGS[:len(names)]:
-                bits.add(GENERIC_FLAGS.index(flag))
-            else:
-                raise IPVSError('%s: scheduler flag %r is not valid for scheduler %s' % (where, flag, sched))
-        svc.sched_flags = tuple(names[b] for b in sorted(bits))
-    svc.persistence = opts.get('persistence', 0)
-    if svc.persistence and 'netmask' in opts:
-        svc.netmask = normalise_netmask(opts['netmask'], svc.family, where, strict=False)
-    if 'pe' in opts:
-        if opts['pe'] not in PERSISTENCE_ENGINES:
-            raise IPVSError('%s: unknown persistence engine %r' % (where, opts['pe']))
-        svc.persistence_engine = opts['pe']
-    svc.one_packet = bool(opts.get('ops'))
+    path = where + ': '
+    for opt in SERVICE_OPTIONS:
+        setattr(svc, opt.name, opt.parse(opts.get(opt.name), svc, path))
 
 
 def _dest_from_options(svc: Service, opts: Dict[str, Any], where: str, need_options: bool = True) -> Destination:
     if 'server' not in opts:
         raise IPVSError('%s: no real server given (-r)' % where)
-    fwd = opts.get('fwd', 'dr')
+    fwd = opts.get('forwarding', 'dr')
     addr, port = split_addrport(opts['server'], where)
     if svc.protocol == 'fwmark':
         port = port if port is not None else 0
     elif port is None or (need_options and fwd != 'nat'):
         port = svc.port  # ipvsadm uses the service port unless masquerading
     dest = Destination(address=addr, port=port, forwarding=fwd)
-    if not need_options:
-        return dest
-    dest.weight = _number(opts.get('weight', '1'), where, 'weight')
-    dest.upper_threshold = _number(opts.get('upper', '0'), where, 'u-threshold')
-    dest.lower_threshold = _number(opts.get('lower', '0'), where, 'l-threshold')
-    if fwd == 'tun':
-        tun_type = opts.get('tun_type', 'ipip')
-        if tun_type not in TUN_TYPES:
-            raise IPVSError('%s: unknown tunnel type %r' % (where, tun_type))
-        dest.tun_type = tun_type
-        if tun_type == 'gue':
-            if 'tun_port' not in opts:
-                raise IPVSError("%s: the 'gue' tunnel type needs --tun-port" % where)
-            dest.tun_port = _number(opts['tun_port'], where, 'tun-port')
-        if tun_type in ('gue', 'gre'):
-            dest.tun_csum = opts.get('csum', 'nocsum')
-    elif any(k in opts for k in ('tun_type', 'tun_port', 'csum')):
-        raise IPVSError('%s: tunnel options conflict with the forwarding method' % where)
+    if need_options:
+        path = where + ': '
+        for opt in DEST_OPTIONS:
+            setattr(dest, opt.name, opt.parse(opts.get(opt.name), dest, path))
     return dest
 
 
@@ -317,7 +274,7 @@ def apply_commands(table: Table, commands: List[Command]) -> Table:
         elif live is None:
             raise IPVSError('%s: no such service %s' % (where, cmd.service.label))
         elif cmd.op == 'edit-service':
-            for name in ('scheduler', 'sched_flags', 'persistence', 'netmask', 'persistence_engine', 'one_packet'):
+            for name in SERVICE_FIELDS:
                 setattr(live, name, getattr(cmd.service, name))
         elif cmd.op == 'delete-service':
             del services[key]

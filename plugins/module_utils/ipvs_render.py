@@ -15,41 +15,25 @@ from __future__ import annotations
 from typing import List
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import Destination, Service, Table
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_options import DEST_OPTIONS, SERVICE_OPTIONS
 
-FORWARD_SWITCH = {'dr': '-g', 'nat': '-m', 'tun': '-i'}
+
+def _options(obj, options, thresholds: bool = True) -> str:
+    parts: List[str] = []
+    for opt in options:
+        if thresholds or opt.saved:
+            parts.extend(opt.rule_tokens(obj))
+    return ' '.join(parts)
 
 
 def service_options(svc: Service) -> str:
     """The option part of an ``-A``/``-E`` rule, in ipvsadm's order: -s -p -M --pe -o -b."""
-    parts = ['-s', svc.scheduler]
-    if svc.persistence:
-        parts += ['-p', str(svc.persistence)]
-        if svc.netmask is not None:
-            parts += ['-M', svc.netmask]
-    if svc.persistence_engine:
-        parts += ['--pe', svc.persistence_engine]
-    if svc.one_packet:
-        parts.append('-o')
-    if svc.sched_flags:
-        parts += ['-b', ','.join(svc.sched_flags)]
-    return ' '.join(parts)
+    return _options(svc, SERVICE_OPTIONS)
 
 
 def dest_options(dest: Destination, thresholds: bool = True) -> str:
     """The option part of an ``-a``/``-e`` rule: forwarding, weight, tunnel, thresholds."""
-    parts = [FORWARD_SWITCH[dest.forwarding], '-w', str(dest.weight)]
-    if dest.forwarding == 'tun':
-        parts += ['--tun-type', dest.tun_type or 'ipip']
-        if dest.tun_type == 'gue':
-            parts += ['--tun-port', str(dest.tun_port)]
-        if dest.tun_type in ('gue', 'gre'):
-            parts.append('--tun-%s' % (dest.tun_csum or 'nocsum'))
-    if thresholds:
-        if dest.upper_threshold:
-            parts += ['-x', str(dest.upper_threshold)]
-        if dest.lower_threshold:
-            parts += ['-y', str(dest.lower_threshold)]
-    return ' '.join(parts)
+    return _options(dest, DEST_OPTIONS, thresholds)
 
 
 def add_service(svc: Service) -> str:

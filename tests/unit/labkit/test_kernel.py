@@ -48,7 +48,7 @@ def test_modules_present_builtin_and_missing(tmp_path):
 
 
 def test_lab_modules_cover_every_scheduler_of_the_engine_but_twos():
-    from plugins.module_utils.ipvs_model import SCHEDULERS
+    from plugins.module_utils.ipvs_values import SCHEDULERS
     assert {f"ip_vs_{s}" for s in SCHEDULERS} - set(kernel.LAB_MODULES) == {"ip_vs_twos"}
 
 

@@ -7,13 +7,13 @@ import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_diff as D
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_render as R
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import (
-    SCHEDULERS,
     IPVSError,
     dest_from_params,
     service_from_params,
     service_key_from_params,
     service_with_dests,
 )
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_values import SCHEDULERS
 
 TCP80 = {'protocol': 'tcp', 'address': '10.0.0.1', 'port': 80}
 

@@ -141,7 +141,7 @@ def test_edit_semantics_match_the_kernel():
 
 
 @pytest.mark.parametrize('text,message', [
-    ('-A -t 10.0.0.1:80 -s bogus', "unknown scheduler 'bogus'"),
+    ('-A -t 10.0.0.1:80 -s bogus', "line 1: scheduler: 'bogus' is not one of rr, wrr"),
     ('-A -t 10.0.0.1 -s rr', 'has no port'),
     ('-A -t 10.0.0.300:80', 'not a valid IP address'),
     ('-a -t 10.0.0.1:80', 'no real server'),
@@ -150,8 +150,10 @@ def test_edit_semantics_match_the_kernel():
     ('-A -t 10.0.0.1:nosuchservice', 'use numeric output'),
     ('# comment', "unknown option '#'"),
     ('-t 10.0.0.1:80', 'no command'),
-    ('-a -t 10.0.0.1:80 -r 10.0.0.2 -g --tun-type gue', 'tunnel options conflict'),
-    ('-A -t 10.0.0.1:80 -b sh-port -s rr', "flag 'sh-port' is not valid for scheduler rr"),
+    ('-a -t 10.0.0.1:80 -r 10.0.0.2 -g --tun-type gue', "tun_type: 'gue' is only valid with forwarding tun, not dr"),
+    ('-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-type gue', 'line 1: tun_port: required when tun_type is gue'),
+    ('-a -t 10.0.0.1:80 -r 10.0.0.2 -w', 'line 1: -w needs a value'),
+    ('-A -t 10.0.0.1:80 -b sh-port -s rr', "line 1: sched_flags: 'sh-port' is not valid for scheduler 'rr'"),
 ])
 def test_parse_errors(text, message):
     with pytest.raises(IPVSError) as exc:
