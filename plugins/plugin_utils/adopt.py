@@ -18,13 +18,17 @@ import ipaddress
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_parse
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import SCHEDULERS, IPVSError
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_options, ipvs_parse
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_model import IPVSError
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs_values import FLAG_NAMES, GENERIC_FLAGS, SCHEDULERS
 from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema, keepalived_checks, service_options
 
 KINDS = {'DR': 'dr', 'NAT': 'nat', 'TUN': 'tun'}
 FORWARD = {'gate': 'dr', 'masq': 'nat', 'ipip': 'tun'}
-FLAGS = ('sh-port', 'sh-fallback', 'mh-port', 'mh-fallback', 'flag-1', 'flag-2', 'flag-3')
+FLAGS = tuple(f for names in FLAG_NAMES.values() for f in names) + GENERIC_FLAGS
+# keepalived's keywords of the IPVS options (ipvs_options): virtual_server and real_server blocks
+SERVICE_KEYWORDS = {o.keepalived: o for o in ipvs_options.SERVICE_OPTIONS if o.keepalived}
+REAL_KEYWORDS = {o.keepalived: o for o in ipvs_options.DEST_OPTIONS if o.keepalived}
 # keepalived keywords of older releases and what they are now
 ALIASES = {'nb_get_retry': 'retry', 'delay_before_retry': 'delay_before_retry', 'lvs_sched': 'lb_algo',
            'lvs_method': 'lb_kind'}
@@ -57,6 +61,16 @@ def _int(text: Any, default: Optional[int] = None) -> Optional[int]:
         return int(str(text))
     except (TypeError, ValueError):
         return default
+
+
+def _value(opt: ipvs_options.Option, words: List[str]) -> Any:
+    """The value of IPVS option OPT that a keepalived.conf line with WORDS after its keyword gives (a flag keyword
+    has none: true); the cluster model checks it later."""
+    if opt.kind == 'bool':
+        return True
+    if opt.kind == 'int':
+        return _int(words[0] if words else None, opt.default)
+    return words[0] if words else ''
 
 
 # --------------------------------------------------------------------------- keepalived.conf
@@ -304,30 +318,23 @@ def virtual_servers(tree: List[Dict[str, Any]], report: Report) -> List[Dict[str
                         'options': {}}
                 for rc in child['children'] or []:
                     rkw = _kw(rc)
-                    if rkw == 'weight':
-                        real['weight'] = _int((rc['args'] or ['1'])[0], 1)
+                    if rkw in REAL_KEYWORDS:
+                        opt = REAL_KEYWORDS[rkw]
+                        (real if opt.name == 'weight' else real['options'])[opt.name] = _value(opt, rc['args'])
                     elif rkw in ('inhibit_on_failure',):
                         real['options']['inhibit_on_failure'] = True
-                    elif rkw == 'uthreshold':
-                        real['options']['upper_threshold'] = _int((rc['args'] or ['0'])[0], 0)
-                    elif rkw == 'lthreshold':
-                        real['options']['lower_threshold'] = _int((rc['args'] or ['0'])[0], 0)
                     elif rkw.endswith('_CHECK') or rkw in ('HTTP_GET', 'SSL_GET'):
                         continue
                     else:
                         report.drop(rc, 'real_server %s is not in the model' % rkw)
                 real['check'] = _check(child, report)
                 vs['reals'].append(real)
-            elif kw == 'lb_algo':
-                o['scheduler'] = arg
+            elif kw in SERVICE_KEYWORDS:
+                o[SERVICE_KEYWORDS[kw].name] = _value(SERVICE_KEYWORDS[kw], words)
             elif kw == 'lb_kind':
                 o['forwarding'] = KINDS.get(arg.upper(), arg.lower())
             elif kw == 'protocol':
                 o['protocol'] = arg.lower()
-            elif kw == 'persistence_timeout':
-                o['persistence'] = _int(arg, 0)
-            elif kw == 'persistence_granularity':
-                o['netmask'] = arg
             elif kw in ('delay_loop', 'quorum', 'hysteresis'):
                 o[kw] = _int(arg)
             elif kw in ('alpha', 'omega', 'sorry_server_inhibit'):
@@ -336,10 +343,6 @@ def virtual_servers(tree: List[Dict[str, Any]], report: Report) -> List[Dict[str
                 o[kw] = ' '.join(words)
             elif kw == 'sorry_server':
                 o['sorry_server'] = {'address': arg, **({'port': _int(words[1])} if len(words) > 1 else {})}
-            elif kw == 'ops':
-                o['one_packet'] = True
-            elif kw == 'persistence_engine':
-                o['persistence_engine'] = arg
             elif kw in FLAGS:
                 o.setdefault('sched_flags', []).append(kw)
             elif kw == 'virtualhost':
@@ -494,16 +497,15 @@ def table_services(services: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             vs['address'], vs['port'] = s['address'], s['port']
             vs['options']['protocol'] = s['protocol']
         o = vs['options']
-        for key in ('persistence', 'netmask', 'persistence_engine', 'one_packet'):
-            if s.get(key):
-                o[key] = s[key]
-        if s.get('sched_flags'):
-            o['sched_flags'] = list(s['sched_flags'])
+        o.update((k, list(s[k]) if isinstance(s[k], (list, tuple)) else s[k])
+                 for k in ipvs_options.SERVICE_FIELDS if s.get(k))
         fwds = {d['forwarding'] for d in s['destinations']}
         if len(fwds) == 1:
             o['forwarding'] = fwds.pop()
         for d in s['destinations']:
-            opts = {k: d[k] for k in ('upper_threshold', 'lower_threshold') if d.get(k)}
+            # the real server's IPVS options the cluster keeps per service (thresholds; not its forwarding or weight)
+            opts = {k: d[k] for k in ipvs_options.DEST_FIELDS
+                    if d.get(k) and k in cluster_schema.SERVICE.fields and k not in ('forwarding', 'weight')}
             vs['reals'].append({'address': d['address'], 'port': d['port'], 'weight': d['weight'], 'options': opts,
                                 'check': None})
         out.append(vs)

@@ -11,9 +11,10 @@ cluster_model.py checks an inventory against it. The roles' own options are decl
 
 from __future__ import annotations
 
-from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_options, ipvs_values
 from ansible_collections.lvs.cluster.plugins.plugin_utils import keepalived_checks
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import (
+    MISSING,
     Address,
     Bool,
     Int,
@@ -26,9 +27,9 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import (
 
 FULLNAT = ('is not in mainline IPVS: fullnat needs an out-of-tree kernel (Alibaba LVS, DPVS); mainline IPVS '
            'forwards by dr, nat or tun')
-FORWARDINGS = ('dr', 'nat', 'tun')
+FORWARDINGS = ipvs_values.FORWARDING
 FORWARDING_HINTS = {'fullnat': FULLNAT, 'FULLNAT': FULLNAT}
-for _alias, _kind in ipvs_model.FORWARDING_ALIASES.items():
+for _alias, _kind in ipvs_values.FORWARDING_ALIASES.items():
     if _alias not in FORWARDINGS:
         FORWARDING_HINTS[_alias] = 'is an ipvsadm alias: write %s' % _kind
 
@@ -57,6 +58,22 @@ EXTRA_MEANING = 'a keepalived keyword and its values (no braces, quotes, #, !, b
 
 def port(description, **kw):
     return Int(description, *PORT, **kw)
+
+
+def ipvs(name: str, description: str = '', **kw):
+    """The field of the IPVS option NAME as the engine declares it (ipvs_options): its type, range or choices,
+    default and meaning; KW overrides."""
+    opt = ipvs_options.IPVS_OPTIONS[name]
+    kw.setdefault('default', list(opt.default) if opt.kind == 'list' else opt.default)
+    description = description or opt.summary
+    if opt.kind == 'int':
+        return Int(description, *opt.bounds, **kw)
+    if opt.kind == 'bool':
+        return Bool(description, **kw)
+    if opt.kind == 'list':
+        return List(description, Str('a value', pattern=r'[a-z0-9-]{1,16}', meaning='a %s value' % name), unique=True,
+                    **kw)
+    return Str(description, choices=opt.choices, **kw)
 
 
 HEALTH_CHECK = Struct('keepalived health check of every real server of the service', {
@@ -103,7 +120,7 @@ SERVER = Struct('a real server Ansible does not manage (an appliance, a Windows 
                     'address': Address('its address, of the family of the service\'s VIP (the directors send to it)',
                                        versions=(4, 6), required=True),
                     'port': port('nat: its port; default the service\'s real_port (dr and tun: the service port)'),
-                    'weight': Int('IPVS weight, 0 = drained', 0, ipvs_model.MAX_WEIGHT, default=1),
+                    'weight': ipvs('weight'),
                     'name': Str('a name for it in status and messages; default its address', pattern=NAME,
                                 meaning=NAME_MEANING),
                 })
@@ -112,38 +129,33 @@ SERVICE = Struct('a virtual service', {
     'name': Str('unique name of the service', pattern=NAME, meaning=NAME_MEANING, required=True),
     'address': Address('the VIP of the service, IPv4 or IPv6 (the directors carry it, and dr/tun real servers of '
                        'the service); default lvs_vip', versions=(4, 6)),
-    'protocol': Str('tcp, udp or sctp (not with fwmark)', choices=ipvs_model.PROTOCOLS, default='tcp'),
+    'protocol': Str('tcp, udp or sctp (not with fwmark)', choices=ipvs_values.PROTOCOLS, default='tcp'),
     'port': port('virtual port (or fwmark)'),
-    'fwmark': Int('firewall-mark service instead of protocol/port', 1, ipvs_model.MAX_FWMARK),
+    'fwmark': Int('firewall-mark service instead of protocol/port', 1, ipvs_values.MAX_FWMARK),
     'ports': List('fwmark: TCP ports of the VIP marked by iptables', port('a marked port'), unique=True,
                   default=[]),
     'real_port': port('NAT only: port on the real servers; default port'),
-    'forwarding': Str('dr, nat or tun; default lvs_forwarding', choices=FORWARDINGS, hints=FORWARDING_HINTS),
-    'scheduler': Str('IPVS scheduler', choices=ipvs_model.SCHEDULERS, default=ipvs_model.DEFAULT_SCHEDULER),
-    'persistence': Int('persistence timeout in seconds, 0 = none', 0, ipvs_model.MAX_PERSISTENCE, default=0),
-    'netmask': Str('persistence netmask (dotted IPv4 netmask; IPv6: a prefix length), needs persistence',
-                   default=''),
+    'forwarding': ipvs('forwarding', 'dr, nat or tun; default lvs_forwarding', default=MISSING, hints=FORWARDING_HINTS),
+    'scheduler': ipvs('scheduler'),
+    'persistence': ipvs('persistence'),
+    'netmask': ipvs('netmask', default=''),
     'realservers': List('hosts of the real-server group serving it; empty = all (none when servers is given)',
                         Str('a real server', pattern=HOST, meaning=HOST_MEANING), unique=True, default=[]),
     'servers': List('real servers that are not inventory hosts (configured on the directors only)', SERVER,
                     default=[]),
     'weights': Map('per-host weight for this service (overrides lvs_weight)',
                    Str('a real server', pattern=HOST, meaning=HOST_MEANING),
-                   Int('weight', 0, ipvs_model.MAX_WEIGHT), default={}),
+                   ipvs('weight', 'weight', default=MISSING), default={}),
     'health_check': HEALTH_CHECK,
     'delay_loop': Int('keepalived: seconds between checks', 1, 86400, default=3),
     'quorum': Int('keepalived: minimum weight sum of healthy real servers', 1, 2147483647, default=1),
     'hysteresis': Int('keepalived: quorum hysteresis', 0, 2147483647, default=0),
     'sorry_server': SORRY_SERVER,
-    'sched_flags': List('scheduler flags (sh: sh-fallback, sh-port; mh: mh-fallback, mh-port; else flag-1..3)',
-                        Str('a flag', pattern=r'[a-z0-9-]{1,16}', meaning='a flag name'), unique=True, default=[]),
-    'one_packet': Bool('udp and fwmark services: schedule every datagram on its own (ipvsadm -o, keepalived ops)',
-                       default=False),
-    'persistence_engine': Str('persistence engine (sip: Call-ID), needs persistence', choices=('sip',), default=None),
-    'upper_threshold': Int('connections above which a real server gets no new one, 0 = none', 0,
-                           ipvs_model.MAX_THRESHOLD, default=0),
-    'lower_threshold': Int('connections below which it gets new ones again, 0 = none', 0, ipvs_model.MAX_THRESHOLD,
-                           default=0),
+    'sched_flags': ipvs('sched_flags'),
+    'one_packet': ipvs('one_packet'),
+    'persistence_engine': ipvs('persistence_engine'),
+    'upper_threshold': ipvs('upper_threshold'),
+    'lower_threshold': ipvs('lower_threshold'),
     'inhibit_on_failure': Bool('keepalived: a failed real server keeps its place with weight 0 (its established '
                                'connections go on) instead of leaving the table', default=False),
     'alpha': Bool('keepalived: real servers start as failed until a first check succeeds', default=False),
@@ -267,8 +279,8 @@ REALSERVER = {
                                 'ansible_host', versions=(4, 6), scope='host'),
     'lvs_real_address6': Address('IPv6 address the directors send to for IPv6 services, when lvs_real_address is '
                                  'IPv4 (a dual-stack real server)', versions=(6,), scope='host'),
-    'lvs_weight': Int('a real server\'s IPVS weight in every service it serves (a service\'s weights override it); 0 '
-                      '= drained', 0, ipvs_model.MAX_WEIGHT, default=1, scope='host'),
+    'lvs_weight': ipvs('weight', 'a real server\'s IPVS weight in every service it serves (a service\'s weights '
+                       'override it); 0 = drained', scope='host'),
 }
 DIRECTOR = {
     'lvs_vrrp_priority': Int('a director\'s VRRP priority (overrides lvs_vrrp_priority_base and '

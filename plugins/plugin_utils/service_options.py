@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model, ipvs_values
 from ansible_collections.lvs.cluster.plugins.plugin_utils import keepalived_checks
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors, shown
 
@@ -66,7 +66,7 @@ def check(s: Dict[str, Any], given: Dict[str, Any], path: str, owner: str, proto
     the service entry alone) at PATH. PROTOCOL: None for fwmark."""
     err = Errors()
     try:
-        flags = ipvs_model.normalise_sched_flags(s['sched_flags'], s['scheduler'])
+        flags = ipvs_values.normalise_sched_flags(s['sched_flags'], s['scheduler'])
     except ipvs_model.IPVSError as exc:
         err.add(path + '.sched_flags', str(exc).split(': ', 1)[-1])
     else:

@@ -13,8 +13,8 @@ def build(case):
 
 
 def without_check(dests):
-    """Real servers without their checker lines (test_keepalived_conf.py renders and checks those)."""
-    return [{k: v for k, v in d.items() if k != 'check'} for d in dests]
+    """Real servers without their keepalived.conf lines (test_keepalived_conf.py renders and checks those)."""
+    return [{k: v for k, v in d.items() if k not in ('check', 'ipvs_lines')} for d in dests]
 
 
 def errors_of(case):
@@ -53,9 +53,10 @@ def test_dr_model():
              '    connect_port 80', '    connect_timeout 3', '    retry 2', '    delay_before_retry 1', '}']
     assert svc['destinations'] == [
         {'host': 'rs1', 'name': 'rs1', 'address': '192.0.2.21', 'port': 80, 'weight': 1, 'forwarding': 'dr',
-         'managed': True, 'check': check},
+         'managed': True, 'check': check, 'ipvs_lines': ['weight 1']},
         {'host': 'rs2', 'name': 'rs2', 'address': '192.0.2.22', 'port': 80, 'weight': 3, 'forwarding': 'dr',
-         'managed': True, 'check': check}]
+         'managed': True, 'check': check, 'ipvs_lines': ['weight 3']}]
+    assert svc['ipvs_lines'] == ['lb_algo wlc']
     assert model['vips'] == ['192.0.2.10'] and model['realserver_vips'] == {'rs1': ['192.0.2.10'],
                                                                             'rs2': ['192.0.2.10']}
     assert model['priorities'] == {'director1': 150, 'director2': 100}
