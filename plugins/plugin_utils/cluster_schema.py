@@ -60,6 +60,9 @@ def port(description, **kw):
     return Int(description, *PORT, **kw)
 
 
+SERVICE_OVERRIDES = {'netmask': {'default': ''}}  # a string field: '' is the host mask
+
+
 def ipvs(name: str, description: str = '', **kw):
     """The field of the IPVS option NAME as the engine declares it (ipvs_options): its type, range or choices,
     default and meaning; KW overrides."""
@@ -136,9 +139,8 @@ SERVICE = Struct('a virtual service', {
                   default=[]),
     'real_port': port('NAT only: port on the real servers; default port'),
     'forwarding': ipvs('forwarding', 'dr, nat or tun; default lvs_forwarding', default=MISSING, hints=FORWARDING_HINTS),
-    'scheduler': ipvs('scheduler'),
-    'persistence': ipvs('persistence'),
-    'netmask': ipvs('netmask', default=''),
+    # every IPVS option of a virtual service, as the engine declares it (a new one appears here by itself)
+    **{opt.name: ipvs(opt.name, **SERVICE_OVERRIDES.get(opt.name, {})) for opt in ipvs_options.SERVICE_OPTIONS},
     'realservers': List('hosts of the real-server group serving it; empty = all (none when servers is given)',
                         Str('a real server', pattern=HOST, meaning=HOST_MEANING), unique=True, default=[]),
     'servers': List('real servers that are not inventory hosts (configured on the directors only)', SERVER,
@@ -151,9 +153,6 @@ SERVICE = Struct('a virtual service', {
     'quorum': Int('keepalived: minimum weight sum of healthy real servers', 1, 2147483647, default=1),
     'hysteresis': Int('keepalived: quorum hysteresis', 0, 2147483647, default=0),
     'sorry_server': SORRY_SERVER,
-    'sched_flags': ipvs('sched_flags'),
-    'one_packet': ipvs('one_packet'),
-    'persistence_engine': ipvs('persistence_engine'),
     'upper_threshold': ipvs('upper_threshold'),
     'lower_threshold': ipvs('lower_threshold'),
     'inhibit_on_failure': Bool('keepalived: a failed real server keeps its place with weight 0 (its established '

@@ -28,8 +28,9 @@ MODEL = {
     'vrrp': ('dict', 'VRRP: router ids, auth (whether a secret is set; never the secret), scripts, tracked '
                      'interfaces, notify commands, e-mail, gratuitous ARP, and the instances with their VIPs, '
                      'router id, master and priorities'),
-    'services': ('list', 'the services, every default filled in, each with its destinations (address, port, '
-                         'weight, forwarding, managed, the checker lines of keepalived.conf)'),
+    'services': ('list', 'the services, every default filled in, each with its IPVS options as keepalived.conf '
+                         'lines (ipvs_lines) and its destinations (address, port, weight, forwarding, managed, '
+                         'their IPVS option lines and the checker lines of keepalived.conf)'),
     'priorities': ('dict', 'director -> its VRRP priority'),
     'realserver_modes': ('dict', 'real server -> the forwarding methods of its services (one)'),
     'directors': ('list', 'the directors, in priority order'),
