@@ -51,9 +51,10 @@ SVC_F_PERSISTENT, SVC_F_ONEPACKET, SVC_F_SCHED_SHIFT = 0x1, 0x4, 3
 
 @dataclass(frozen=True)
 class Netlink:
-    """How an option travels over generic netlink: as attribute ATTR in format FMT (``str``, ``u8``, ``u16``,
-    ``u32``, ``be16``, or a special format the codec names: ``netmask``), and/or as the service flag bit FLAG
-    (set when the value is true). CODES maps a value to the number sent; DECODE maps a number read back (after
+    """How an option travels over generic netlink (ipvs_netlink's codec): as attribute ATTR in format FMT (``str``,
+    ``u8``, ``u16``, ``u32``, ``be16``, or ``netmask``: a dotted mask for IPv4, a prefix length for IPv6), and/or as
+    the service flag bit FLAG (set when the value is true); FMT ``sched_flags``: one flag bit per scheduler flag from
+    bit FLAG on, named per scheduler. CODES maps a value to the number sent; DECODE maps a number read back (after
     MASK) to a value; an option that does not apply to an object (Option.applies) is neither sent nor read."""
 
     attr: Optional[int] = None
