@@ -16,9 +16,10 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model, ipvs_options, ipvs_values
+from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model, ipvs_values
 from ansible_collections.lvs.cluster.plugins.plugin_utils import (
     address_family,
+    ipvs_table,
     keepalived_checks,
     service_options,
     vrrp_options,
@@ -229,7 +230,7 @@ class Builder:
             'schedulers': sorted({s['scheduler'] for s in services}),
             'fwmark_services': fw, 'mark_rules': mark_rules(fw),
             'track_files': [{'name': n, 'file': f} for f, n in self.track_files.items()],
-            'ipvs_config': ipvs_config(services),
+            'ipvs_config': ipvs_table.config(services),
         }
 
     def realserver_addresses(self, realservers: List[str]) -> Dict[str, str]:
@@ -435,7 +436,7 @@ class Builder:
         before = len(err)
         err.extend(address_family.service_errors(svc, path))
         if len(err) == before:
-            add_ipvs_lines(svc, path, err)
+            ipvs_table.add_lines(svc, path, err)
         return svc
 
     def service_duplicates(self, services: List[Dict[str, Any]]) -> None:
@@ -639,38 +640,6 @@ def realserver_gateways(services: List[Dict[str, Any]], gw4: str, gw6: str) -> D
                 if gw not in out[d['host']]:
                     out[d['host']].append(gw)
     return {h: sorted(gws, key=address_family.family) for h, gws in out.items()}
-
-
-def ipvs_config(services: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The table as lvs.cluster.ipvs_rules ``config`` (the director role's table when Ansible owns it): the
-    options of ipvs_options that a service sets (thresholds are per service here, per real server in IPVS)."""
-    out = []
-    for s in services:
-        dest_opts = {k: s[k] for k in ipvs_options.DEST_FIELDS if s.get(k) and k != 'forwarding'}
-        entry: Dict[str, Any] = {'destinations': [
-            dict({'address': d['address'], 'weight': d['weight'], 'forwarding': d['forwarding']},
-                 **({} if s['fwmark'] else {'port': d['port']}), **dest_opts) for d in s['destinations']]}
-        entry.update((k, s[k]) for k in ipvs_options.SERVICE_FIELDS if s.get(k))
-        if s['fwmark']:
-            entry['fwmark'] = s['fwmark']
-        else:
-            entry.update(protocol=s['protocol'], address=s['address'], port=s['port'])
-        out.append(entry)
-    return out
-
-
-def add_ipvs_lines(s: Dict[str, Any], path: str, err: Errors) -> None:
-    """Service S's and its real servers' IPVS options as keepalived.conf lines (``ipvs_lines``), from the entry
-    lvs.cluster.ipvs_rules would apply, built and checked by the engine; what the engine refuses is an error."""
-    try:
-        svc = ipvs_model.service_with_dests(ipvs_config([s])[0], path=path + '.')
-    except ipvs_model.IPVSError as exc:
-        where, _sep, why = str(exc).partition(': ')
-        err.add(where, '%s (the IPVS engine refuses it)' % why)
-        return
-    s['ipvs_lines'] = ipvs_options.keepalived_lines(svc, ipvs_options.SERVICE_OPTIONS)
-    for d, dest in zip(s['destinations'], svc.destinations):
-        d['ipvs_lines'] = ipvs_options.keepalived_lines(dest, ipvs_options.DEST_OPTIONS)
 
 
 def mark_rules(fwmark_services: List[Dict[str, Any]]) -> List[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema as S
+from ansible_collections.lvs.cluster.plugins.plugin_utils import ipvs_table
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import MISSING, Errors, shown
 
 
@@ -100,9 +101,7 @@ def apply_drained(model: Dict[str, Any], addrs: List[str], force: bool, errors: 
                        'connections would fail; drain fewer at a time or set lvs_drain_force: true' % (
                            s['name'], ', '.join(d['name'] for d in s['destinations'] if d['drained']),
                            '; weight 0 configured: ' + ', '.join(left) if left else ''))
-    for entry, s in zip(model['ipvs_config'], model['services']):
-        for cfg, d in zip(entry['destinations'], s['destinations']):
-            cfg['weight'] = d['weight']
+    ipvs_table.derive(model)  # the table and keepalived.conf's lines with the drained weights
 
 
 def handover_plan(model: Dict[str, Any], states: Dict[str, List[Dict[str, Any]]], target: str,

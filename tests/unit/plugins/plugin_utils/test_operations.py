@@ -61,6 +61,8 @@ def test_drain_by_host_and_by_address():
     assert [(d['weight'], d['configured_weight'], d['drained']) for d in svc['destinations']] == [
         (0, 1, True), (3, 3, False)]
     assert [d['weight'] for d in model['ipvs_config'][0]['destinations']] == [0, 3]
+    # keepalived.conf's real_server lines too (keepalived owns the table: the drain is these weights)
+    assert [d['ipvs_lines'] for d in svc['destinations']] == [['weight 0'], ['weight 3']]
     assert drain(model_of(), lvs_drain=['192.0.2.22'])[0] == ['192.0.2.22']
 
 
