@@ -8,12 +8,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import config
+from . import config, image
 from .util import log
 
 LOCAL_SOCKET = Path("/var/run/docker.sock")
 
-IMAGE = "lvslab/debian:bookworm"
+# the container images the engines import (labkit/image.py CONTAINER_SUITES): one per Debian release
+IMAGES = tuple(f"lvslab/debian:{suite}" for suite in image.CONTAINER_SUITES)
 
 
 def api(path: str, name: str, timeout: float = 5) -> dict | list:
@@ -23,7 +24,7 @@ def api(path: str, name: str, timeout: float = 5) -> dict | list:
 
 
 def wait_ready(names: list[str], timeout: float = 300) -> None:
-    """Wait until every engine's dockerd answers with the lab image imported."""
+    """Wait until every engine's dockerd answers with the lab images imported."""
     for name in names:
         _wait_one(name, timeout)
 
@@ -33,9 +34,10 @@ def _wait_one(name: str, timeout: float) -> float:
     last = "no answer"
     while time.monotonic() - start < timeout:
         try:
-            api(f"/images/{IMAGE}/json", name)
+            for img in IMAGES:
+                api(f"/images/{img}/json", name)
             took = time.monotonic() - start
-            log(f"{name}: docker API {config.engine_url(name)} ready with {IMAGE} ({took:.1f} s)")
+            log(f"{name}: docker API {config.engine_url(name)} ready with {', '.join(IMAGES)} ({took:.1f} s)")
             return took
         except urllib.error.HTTPError as e:
             last = f"HTTP {e.code} (image import still running?)"

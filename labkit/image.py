@@ -3,8 +3,10 @@
 Artifacts in CACHE/images/<hash>/: base.raw (ext4 root shared read-only by every node through a
 copy-on-write file) and a `ready` marker. The lab's SSH key (CACHE/ssh/id_ed25519) is made once
 and its public half baked into root's authorized_keys, so nodes of any image answer to it.
-The root also carries /var/lib/lvs-lab/container.tar, the same system without kernel modules and
-container engine, which the engine node imports as the docker image `lvslab/debian:bookworm`.
+The root also carries a container image per Debian release of CONTAINER_SUITES in /var/lib/lvs-lab/:
+container.tar, the node's own system (bookworm) without kernel modules and container engine, and
+container-trixie.tar, Debian 13 built the same way; the engine nodes import them as the docker images
+`lvslab/debian:bookworm` and `lvslab/debian:trixie` (the molecule scenarios pick one each).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from . import config, kernel, qemu
 from .util import log, run
 
 SUITE = "bookworm"
+# The Debian releases of the container images (molecule); the first is the nodes' own system.
+CONTAINER_SUITES = ("bookworm", "trixie")
 PACKAGES = [
     "systemd-sysv", "udev", "kmod", "dbus", "openssh-server", "python3", "python3-apt", "sudo",
     "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "iputils-arping", "curl",
@@ -27,6 +31,7 @@ PACKAGES = [
     "ifupdown",  # masked: a lab test turns a real server into a stock Debian server (ifupdown, no networkd)
     "linux-image-amd64",  # Debian's own kernel, for nodes booted under QEMU (labkit/qemu.py)
 ]
+NODE_ONLY = ("docker.io", "crun", "linux-image-amd64")  # not in the other releases' container images
 GUEST = Path(__file__).resolve().parent / "guest"
 IMAGE_SIZE = "4G"
 # What the container image leaves out of the node image (paths relative to the root).
@@ -47,9 +52,10 @@ DISABLE = ["keepalived.service", "ldirectord.service", "docker.service", "docker
 ENABLE = ["systemd-networkd.service", "lab-node-init.service", "lab-hostkey.service", "lab-container-init.service"]
 
 
-def mirror_lines() -> list[str]:
-    """The Debian entries of this machine's apt sources, as one-line 'deb URI SUITE COMPONENTS'."""
-    lines: list[str] = []
+def mirror_lines(suite: str = SUITE) -> list[str]:
+    """The Debian entries of this machine's apt sources, as one-line 'deb URI SUITE COMPONENTS', for SUITE: this
+    machine's bookworm entries (bookworm, -updates, -security) with the release name replaced."""
+    wanted, lines = suite, []
     src = Path("/etc/apt/sources.list.d")
     for f in sorted(src.glob("*.sources")):
         for stanza in f.read_text().split("\n\n"):
@@ -65,16 +71,17 @@ def mirror_lines() -> list[str]:
             for uri in fields.get("uris", "").split():
                 for suite in fields.get("suites", "").split():
                     if suite.startswith(SUITE):
-                        lines.append(f"deb {uri} {suite} {fields.get('components', 'main')}")
+                        lines.append(f"deb {uri} {suite.replace(SUITE, wanted, 1)} {fields.get('components', 'main')}")
     legacy = [Path("/etc/apt/sources.list"), *sorted(src.glob("*.list"))]
     for f in legacy:
         if f.exists():
             for line in f.read_text().splitlines():
                 m = re.match(r"^deb\s+(\[[^]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)$", line.strip())
                 if m and m.group(3).startswith(SUITE) and "debian" in m.group(2):
-                    lines.append(f"deb {m.group(2)} {m.group(3)} {m.group(4)}")
+                    lines.append(f"deb {m.group(2)} {m.group(3).replace(SUITE, wanted, 1)} {m.group(4)}")
     if not lines:
-        raise SystemExit("lab: no Debian bookworm entry in /etc/apt/sources*: cannot build the image")
+        raise SystemExit(f"lab: no Debian {SUITE} entry in /etc/apt/sources* to take {suite}'s from: cannot build the "
+                         "image")
     return lines
 
 
@@ -91,7 +98,8 @@ def content_hash(kern: kernel.Kernel) -> str:
     """What the image is made of: packages, mirror, lab files, SSH key and the kernel whose modules it holds."""
     h = hashlib.sha256()
     for part in [SUITE, IMAGE_SIZE, *PACKAGES, *kernel.LAB_MODULES, *CONTAINER_EXCLUDES, *MASK, *DISABLE, *ENABLE,
-                 *mirror_lines(), kern.package_version, kern.release, kern.modules_hash,
+                 *(line for suite in CONTAINER_SUITES for line in mirror_lines(suite)), kern.package_version,
+                 kern.release, kern.modules_hash,
                  Path(__file__).read_text(), key_path().with_suffix(".pub").read_text()]:
         h.update(part.encode() + b"\0")
     for f in sorted(p for p in GUEST.rglob("*") if p.is_file()):
@@ -113,12 +121,14 @@ def ensure_image(kern: kernel.Kernel | None = None) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     root = work / "root"
     work.mkdir(parents=True)
-    run(["mmdebstrap", "--mode=root", "--variant=minbase", f"--include={','.join(PACKAGES)}",
-         "--dpkgopt=path-exclude=/usr/share/{doc,man,locale,info}/*",
-         "--dpkgopt=path-include=/usr/share/doc/*/copyright",
-         "--aptopt=Acquire::Languages \"none\"", "--skip=cleanup/apt/lists",
-         SUITE, str(root), *mirror_lines()])
+    _debootstrap(SUITE, PACKAGES, root)
     _customize(root, work, kern)
+    for suite in CONTAINER_SUITES[1:]:  # the other releases' container images, built the same way
+        other = work / suite
+        _debootstrap(suite, [p for p in PACKAGES if p not in NODE_ONLY], other)
+        _customize_system(other)
+        _container_tar(other, work, root / "var/lib/lvs-lab" / f"container-{suite}.tar")
+        shutil.rmtree(other)
     for f, dest in zip(_debian_kernel(root), qemu.kernel_files(work)):
         shutil.copy(f, dest)
     tmp = work / "base.raw"
@@ -163,12 +173,44 @@ def _chroot(root: Path, *cmd: str) -> None:
     run(["chroot", str(root), *cmd])
 
 
+def _debootstrap(suite: str, packages: list[str], root: Path) -> None:
+    run(["mmdebstrap", "--mode=root", "--variant=minbase", f"--include={','.join(packages)}",
+         "--dpkgopt=path-exclude=/usr/share/{doc,man,locale,info}/*",
+         "--dpkgopt=path-include=/usr/share/doc/*/copyright",
+         "--aptopt=Acquire::Languages \"none\"", "--skip=cleanup/apt/lists",
+         suite, str(root), *mirror_lines(suite)])
+
+
 def _customize(root: Path, work: Path, kern: kernel.Kernel) -> None:
     kver = kern.release
     shutil.copytree(kern.modules, root / "usr/lib/modules" / kver, symlinks=True)
-    run(["cp", "-a", f"{GUEST}/.", str(root)])
+    _customize_system(root)
     (root / "etc/lvs-lab").mkdir(exist_ok=True)
     (root / "etc/lvs-lab/modules").write_text("\n".join(kernel.LAB_MODULES) + "\n")
+    _chroot(root, "depmod", "-a", kver)
+    _chroot(root, "update-initramfs", "-u", "-k", "all")  # the small one of etc/initramfs-tools (QEMU nodes)
+    (root / "var/lib/lvs-lab").mkdir(parents=True, exist_ok=True)
+    _container_tar(root, work, root / "var/lib/lvs-lab/container.tar")
+
+
+def _container_tar(root: Path, work: Path, dest: Path) -> None:
+    """ROOT without what a container leaves out (kernel, container engine), as a tar at DEST."""
+    excludes = [f"--exclude={e}" for e in CONTAINER_EXCLUDES]
+    run(["tar", "-C", str(root), "--numeric-owner", "--xattrs", *excludes, "-cf", str(work / "container.tar"), "."])
+    shutil.move(str(work / "container.tar"), dest)
+
+
+def _installed(root: Path, units: list[str]) -> list[str]:
+    """The UNITS that ROOT has (trixie's systemd-networkd is a package of its own, which a stock Debian 13 server
+    and so the trixie container image do not have)."""
+    dirs = ("usr/lib/systemd/system", "lib/systemd/system", "etc/systemd/system")
+    return [u for u in units if any((root / d / u).exists() for d in dirs)]
+
+
+def _customize_system(root: Path) -> None:
+    """What every lab system gets, node or container of any release: the lab's files and units, its SSH key, no
+    DNS, nft iptables, root locked."""
+    run(["cp", "-a", f"{GUEST}/.", str(root)])
     ssh = root / "root/.ssh"
     ssh.mkdir(mode=0o700, exist_ok=True)
     shutil.copy(key_path().with_suffix(".pub"), ssh / "authorized_keys")
@@ -180,16 +222,9 @@ def _customize(root: Path, work: Path, kern: kernel.Kernel) -> None:
     (root / "etc/resolv.conf").unlink(missing_ok=True)
     (root / "etc/resolv.conf").write_text("# lab guests have no DNS and no route out\n")
     _chroot(root, "systemctl", "mask", *MASK)
-    _chroot(root, "systemctl", "disable", *DISABLE)
-    _chroot(root, "systemctl", "enable", *ENABLE)
+    _chroot(root, "systemctl", "disable", *_installed(root, DISABLE))
+    _chroot(root, "systemctl", "enable", *_installed(root, ENABLE))
     for tool in ("iptables", "ip6tables"):  # the UML kernel has nf_tables and no legacy xtables
         _chroot(root, "update-alternatives", "--set", tool, f"/usr/sbin/{tool}-nft")
     _chroot(root, "passwd", "-l", "root")
-    _chroot(root, "depmod", "-a", kver)
-    _chroot(root, "update-initramfs", "-u", "-k", "all")  # the small one of etc/initramfs-tools (QEMU nodes)
-    excludes = [f"--exclude={e}" for e in CONTAINER_EXCLUDES]
-    (root / "var/lib/lvs-lab").mkdir(parents=True, exist_ok=True)
-    run(["tar", "-C", str(root), "--numeric-owner", "--xattrs", *excludes, "-cf",
-         str(work / "container.tar"), "."])
-    shutil.move(str(work / "container.tar"), root / "var/lib/lvs-lab/container.tar")
 

@@ -29,6 +29,7 @@ __all__ = [  # noqa: RUF022  in run order: a star import binds, and pytest colle
     "cluster",
     "nodes",
     "test_cluster_is_set_up",
+    "test_keepalived_logs_no_error_after_converge_and_reload",
     "test_check_mode_reports_no_change",
     "test_every_real_server_answers_and_weights_are_respected",
     "test_failover_when_the_master_dies",
@@ -197,6 +198,20 @@ def test_cluster_is_set_up(cluster, nodes):
     for rs in cluster.realservers:
         found = realserver_problems(nodes[rs], cluster)
         assert not found, (rs, found)
+
+
+def test_keepalived_logs_no_error_after_converge_and_reload(cluster, nodes):
+    """keepalived's journal on each director holds no error line after the converge and a reload of keepalived
+    (the roles reload, never restart; keepalived 2.3 of Debian 13 logged an IPVS sync-daemon error at reloads)."""
+    for d in cluster.directors:
+        assert nodes[d].run("systemctl reload keepalived").rc == 0, d
+    time.sleep(3)  # the reload's new configuration applied (VRRP and checkers restarted)
+    for d in cluster.directors:
+        version = nodes[d].run("keepalived --version 2>&1 | head -1").stdout.strip()
+        journal = nodes[d].run("journalctl -b -u keepalived --no-pager -o cat").stdout
+        errors = [line for line in journal.splitlines() if re.search(r"\berror\b", line, re.I)]
+        print(f"{d}: {version}, {len(journal.splitlines())} journal lines, {len(errors)} with an error")
+        assert errors == [], (d, version, errors)
 
 
 def check_weights(cluster, client, count=30):

@@ -25,7 +25,7 @@ NAMES = sorted(p.name for p in TARGETS.iterdir()
 def target_container():
     client = docker.DockerClient(base_url=config.engine_url(), timeout=120)
     name = f"lvslab-it-{uuid.uuid4().hex[:8]}"
-    ct = client.containers.run(engine.IMAGE, ["sleep", "infinity"], detach=True, name=name, hostname=name,
+    ct = client.containers.run(engine.IMAGES[0], ["sleep", "infinity"], detach=True, name=name, hostname=name,
                                cap_add=["NET_ADMIN", "NET_RAW", "SYS_ADMIN"], tmpfs={"/tmp": ""})
     # net.* sysctls belong to the container's network namespace; /proc/sys is read-only by default.
     res = ct.exec_run(["mount", "-o", "remount,rw", "/proc/sys"])

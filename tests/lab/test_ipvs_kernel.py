@@ -27,7 +27,7 @@ def test_director_kernel_has_ipvs(lab, directors):
 @pytest.fixture
 def container():
     client = docker.DockerClient(base_url=config.engine_url(), timeout=60)
-    ct = client.containers.run(engine.IMAGE, ["sleep", "300"], detach=True, cap_add=["NET_ADMIN", "NET_RAW"],
+    ct = client.containers.run(engine.IMAGES[0], ["sleep", "300"], detach=True, cap_add=["NET_ADMIN", "NET_RAW"],
                                name="lvslab-smoke-ipvs")
     yield ct
     ct.remove(force=True)

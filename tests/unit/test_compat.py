@@ -34,7 +34,21 @@ def test_roles_metadata_agrees():
     for meta in sorted(ROOT.glob("roles/*/meta/main.yml")):
         info = yaml.safe_load(meta.read_text())["galaxy_info"]
         assert info["min_ansible_version"] == major_minor, meta
-        assert info["platforms"] == [{"name": "Debian", "versions": ["bookworm"]}], meta
+        assert info["platforms"] == [{"name": "Debian", "versions": tested_releases()}], meta
+
+
+def tested_releases():
+    """The Debian releases CI runs the roles on: the lab nodes' own (labkit/image.py SUITE) and the molecule
+    scenarios' container images; every release the lab builds an image of is used by a scenario."""
+    import re
+    import sys
+    sys.path.insert(0, str(ROOT))
+    from labkit import image
+    used = {image.SUITE}
+    for f in ROOT.glob("molecule/*/molecule.yml"):
+        used.update(re.findall(r"image: lvslab/debian:(\w+)", f.read_text()))
+    assert used == set(image.CONTAINER_SUITES), used
+    return list(image.CONTAINER_SUITES)
 
 
 def test_readme_names_the_tested_range():
