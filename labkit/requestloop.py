@@ -13,8 +13,10 @@ its CPU is starved: seen seconds behind on a loaded engine).
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 
 MAX_REQUESTS = 1000
@@ -118,9 +120,14 @@ class Takeover:
 
 
 class NetnsLoop:
-    """The loop in a network namespace of this host (the lab client), as a child process."""
+    """The loop in a network namespace of this host (the lab client), as a child process. Its state files are
+    its own (BASE, by default a fresh name per loop): loops of lanes running at once must never see each other's
+    marks (two lanes' loops once shared /tmp/lvs-lab-loop.*, and one test's stop ended the other's loop)."""
 
-    def __init__(self, netns: str, url: str, base: str = "/tmp/lvs-lab-loop", **bounds) -> None:
+    def __init__(self, netns: str, url: str, base: str | None = None, **bounds) -> None:
+        if base is None:
+            fd, base = tempfile.mkstemp(prefix="lvs-lab-loop-")
+            os.close(fd)
         self.base = base
         subprocess.run(reset(base), shell=True, check=True)
         self.proc = subprocess.Popen(["ip", "netns", "exec", netns, *argv(url, base, **bounds)],
@@ -132,4 +139,5 @@ class NetnsLoop:
     def stop(self, timeout: float = 30) -> Takeover:
         self.mark("stop")
         out, _ = self.proc.communicate(timeout=timeout)
+        subprocess.run(reset(self.base) + " " + shlex.quote(self.base), shell=True, check=False)
         return Takeover.parse(out)

@@ -169,6 +169,7 @@ class Lab:
         return self.sh(node, f"cat /sys/class/net/{dev}/address").strip()
 
     def start_http(self, node: str) -> None:
+        self.dirty = True  # the next reset stops it: a test that fails before its next playbook must not leave it
         self.sh(node, "mkdir -p /srv/www && hostname > /srv/www/index.html && "
                       "(pkill -f '^busybox httpd' || true) && busybox httpd -p 80 -h /srv/www")
 

@@ -125,7 +125,8 @@ class Adoption:
             seen = loop.stop()
         record_property(f"{self.name}_converge_s", round(time.monotonic() - started, 1))
         record_property(f"{self.name}_requests", seen.summary())
-        # requests flowed all along (with three lanes on two cores the loop got 8 through one converge), none failed
+        # requests flowed all along, none failed (the loop's state files are its own: when the engine lane's loop
+        # shared them, its marks cut this loop to 1-5 requests through the converge)
         assert len(seen.during) >= 3 and failed_requests(seen) == 0, seen.summary()
         assert check() == before
         assert self.lab.changed(self.site()) == 0
@@ -209,7 +210,9 @@ def test_adopt_ldirectord_with_a_real_server_outside_the_inventory(lab, tmp_path
             lab.sh("director1", "systemctl enable --now ldirectord")
             lab.client("ip", "neigh", "flush", "to", vip)
             assert lab.wait_for(lambda: len(table(lab, "director1")) == 3, 30, step=0.5), table(lab, "director1")
-            assert lab.get(f"http://{vip}/") in ("realserver1", "appliance")
+            # the cluster built by hand answers (one request got no answer within lab.get's 5 s while three lanes
+            # loaded both cores in a CI run)
+            assert lab.wait_for(lambda: lab.get(f"http://{vip}/"), 30, step=1) in ("realserver1", "appliance")
 
             adoption = Adoption(lab, tmp_path, ["director1"], ["realserver1"], "ldirectord")
             adoption.adopt()
