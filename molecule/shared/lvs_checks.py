@@ -61,6 +61,7 @@ class Cluster:
     port: int = 80
     internal_vip: str = ""  # nat: the real servers' default gateway
     director_sysctls: dict = field(default_factory=dict)
+    sync_daemons: bool = False  # keepalived_sync_daemon: true (the director role runs master and backup)
 
 
 def node(name):
@@ -212,6 +213,19 @@ def test_keepalived_logs_no_error_after_converge_and_reload(cluster, nodes):
         errors = [line for line in journal.splitlines() if re.search(r"\berror\b", line, re.I)]
         print(f"{d}: {version}, {len(journal.splitlines())} journal lines, {len(errors)} with an error")
         assert errors == [], (d, version, errors)
+
+
+def test_sync_daemons_run_by_the_director_role(cluster, nodes):
+    """With keepalived_sync_daemon every director runs the master and the backup sync daemon (the director role's,
+    not keepalived's lvs_sync_daemon, which keepalived.conf no longer names); without it none."""
+    for d in cluster.directors:
+        daemons = nodes[d].check_output("ipvsadm -L --daemon")
+        conf = nodes[d].check_output("cat /etc/keepalived/keepalived.conf")
+        assert "lvs_sync_daemon" not in conf, d
+        if cluster.sync_daemons:
+            assert "master sync daemon" in daemons and "backup sync daemon" in daemons, (d, daemons)
+        else:
+            assert daemons.strip() == "", (d, daemons)
 
 
 def check_weights(cluster, client, count=30):

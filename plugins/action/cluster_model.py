@@ -88,10 +88,11 @@ class ActionModule(ActionBase):
             cluster_model.Inventory(cluster=cluster, groups=groups, hostvars=per_host))
         errors.extend(model_errors)
         if not model_errors:
-            errors.extend(cluster_model.sync_daemon_owner(model['owner'], bool(model.get('keepalived')), {
+            model['sync_daemons'], sync_errors = cluster_model.sync_daemons(bool(model.get('keepalived')), {
                 h: {n: self._value(lambda v, h=h: self._host_var(h, v), n, errors, 'hostvars[%s].%s' % (h, n))
                     for n in cluster_model.SYNC_DAEMON_ROLES if n in hostvars.get(h, {})}
-                for h in model['directors']}))
+                for h in model['directors']})
+            errors.extend(sync_errors)
             if static:  # once, before any role: later, registered variables of the roles share their prefixes
                 errors.extend(self._role_options(model, hostvars, errors))
             self._drained(model, ops, None if static else self._records(model, task_vars, hostvars), errors,

@@ -756,6 +756,9 @@ class Adopter:
             c['lvs_vrrp_garp'] = glob['garp']
         if glob.get('sync_daemon'):
             c['keepalived_sync_daemon'] = True
+            rep.notes.append('lvs_sync_daemon: the director role runs the master and backup sync daemons on every '
+                             'director instead of keepalived (keepalived_sync_daemon: true); keepalived.conf no '
+                             'longer names them')
         if glob.get('extra'):
             c['keepalived_global_defs_extra'] = glob['extra']
         for d in self.directors:
@@ -994,16 +997,19 @@ class Adopter:
         timeouts = {k: v for k, v in (ipvs.get('timeouts') or {}).items() if KERNEL_TIMEOUTS.get(k) != v}
         if timeouts:
             self.cluster['director_ipvs_timeouts'] = timeouts
-        if owner != 'ansible':
-            return
+        # the director role runs the sync daemons with either owner; keepalived's lvs_sync_daemon maps to
+        # keepalived_sync_daemon (both daemons on every director), whose id the live daemons tell
+        pair = bool(self.cluster.get('keepalived_sync_daemon'))
         for d in self.directors:
             daemons = (self.info(d).get('ipvs') or {}).get('daemons') or []
             states = sorted({x.get('state') for x in daemons if x.get('state')})
             if states:
-                self.host_vars[d]['director_sync_daemon'] = 'both' if len(states) > 1 else states[0]
                 first = daemons[0]
                 if first.get('syncid'):
                     self.cluster['director_sync_id'] = first['syncid']
+                if pair:
+                    continue
+                self.host_vars[d]['director_sync_daemon'] = 'both' if len(states) > 1 else states[0]
                 if first.get('mcast_interface'):
                     self.host_vars[d]['director_sync_interface'] = first['mcast_interface']
 

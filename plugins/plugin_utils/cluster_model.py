@@ -699,35 +699,43 @@ def agreement(values: Dict[str, Dict[str, Any]], members: Optional[List[str]] = 
     return errors
 
 
-SYNC_DAEMON_ROLES = ('director_sync_daemon', 'keepalived_sync_daemon')  # the role variables, as named in their specs
+# the role variables that choose the IPVS connection sync daemons, as named in their specs
+SYNC_DAEMON_ROLES = ('director_sync_daemon', 'director_sync_interface', 'keepalived_sync_daemon',
+                     'keepalived_sync_interface')
 
 
-def sync_daemon_owner(owner: str, keepalived: bool, per_director: Dict[str, Dict[str, Any]]) -> List[str]:
-    """The IPVS connection sync daemons have one owner: the director role (director_sync_daemon, applied only when
-    Ansible owns the table) or keepalived (keepalived_sync_daemon). PER_DIRECTOR: {host: {variable: value}} of the
-    variables that are set. Both set, the two would stop each other's daemons on every run; the director role's
-    alone with keepalived owning the table is never applied. Each mistake once, with the hosts when not all."""
+def _true(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ('1', 'true', 'yes', 'on')
+
+
+def sync_daemons(keepalived: bool, per_director: Dict[str, Dict[str, Any]]
+                 ) -> Tuple[Dict[str, Dict[str, str]], List[str]]:
+    """The IPVS connection sync daemons each director runs, and the mistakes. The director role runs them, with any
+    owner of the table: keepalived's own lvs_sync_daemon restarts the daemon at every reload (an error line in its
+    log, keepalived 2.2 and 2.3) and follows one VRRP instance only. keepalived_sync_daemon: true (a keepalived pair)
+    asks for both daemons on every director: each sends the connections it schedules and receives its peer's, which
+    also covers active/active instances. PER_DIRECTOR: {host: {variable: value}} of SYNC_DAEMON_ROLES that are set.
+    Returns ({host: {'state': none|master|backup|both, 'interface': name or '' (the VIP's)}}, errors); both
+    variables set on a director is a mistake, once, with the hosts when not all."""
     found: Dict[str, List[str]] = {}
+    out: Dict[str, Dict[str, str]] = {}
     for host, values in per_director.items():
         director = values.get('director_sync_daemon', 'none')
-        kad = values.get('keepalived_sync_daemon', False)
-        kad = kad if isinstance(kad, bool) else str(kad).lower() in ('1', 'true', 'yes', 'on')
-        if director in (None, '', 'none'):
-            continue
-        if kad and keepalived:
-            msg = ('%s with keepalived_sync_daemon: true: the director role and keepalived would both run the IPVS '
-                   'sync daemons and stop each other\'s; keep one' % shown(director))
-        elif owner != 'ansible':
-            msg = ('%s applies only with lvs_ipvs_owner: ansible (keepalived owns the table here: set '
-                   'keepalived_sync_daemon: true instead)' % shown(director))
-        else:
-            continue
-        found.setdefault(msg, []).append(host)
+        director = 'none' if director in (None, '') else director
+        pair = keepalived and _true(values.get('keepalived_sync_daemon', False))
+        if pair and director != 'none':
+            msg = ('%s with keepalived_sync_daemon: true: both ask for the IPVS sync daemons (keepalived_sync_daemon '
+                   'means both on every director); keep one' % shown(director))
+            found.setdefault(msg, []).append(host)
+        state = 'both' if pair else str(director)
+        interface = values.get('director_sync_interface') or (values.get('keepalived_sync_interface') if pair
+                                                                else '') or ''
+        out[host] = {'state': state, 'interface': str(interface)}
     errors = Errors()
     for msg, hosts in found.items():
         errors.add('director_sync_daemon', msg + ('' if len(hosts) == len(per_director) else
                                                   ' (on %s)' % ', '.join(hosts)))
-    return list(errors)
+    return out, list(errors)
 
 
 def build(inv: Inventory) -> Tuple[Dict[str, Any], List[str], List[str]]:

@@ -45,6 +45,8 @@ MODEL = {
     'track_files': ('list', 'the files of FILE_CHECK health checks: keepalived track_file name and file'),
     'ipvs_config': ('list', 'the table as lvs.cluster.ipvs_rules config (lvs_ipvs_owner ansible)'),
     'drained': ('list', 'the drained real servers\' addresses (weight 0), agreed across the directors'),
+    'sync_daemons': ('dict', 'director -> the IPVS connection sync daemons the director role runs there: state (none, '
+                             'master, backup or both) and interface (empty: its public_interface)'),
     'operations': ('dict', 'the day-2 variables (lvs_drain, lvs_restore, lvs_lock_wait, ...) with defaults'),
     'hosts': ('dict', 'host -> its view (below); lvs_host in the roles is this host\'s'),
 }

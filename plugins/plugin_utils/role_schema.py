@@ -61,9 +61,10 @@ DIRECTOR = {
                                          'tcpfin': Int('TCP connections after a FIN', 1, 2147483),
                                          'udp': Int('UDP', 1, 2147483),
                                      }, default={}),
-    'director_sync_daemon': Str('connection sync daemons with lvs_ipvs_owner ansible: none, master, backup or both '
-                                '(the others are stopped; with keepalived owning the table see '
-                                'keepalived_sync_daemon)', choices=('none', 'master', 'backup', 'both'),
+    'director_sync_daemon': Str('IPVS connection sync daemons this director runs, whoever owns the table: none, '
+                                'master, backup or both (the others are stopped; in a keepalived pair '
+                                'keepalived_sync_daemon: true asks for both on every director)',
+                                choices=('none', 'master', 'backup', 'both'),
                                 default='none', scope=HOST),
     'director_sync_interface': Interface('interface of the sync daemon\'s multicast; empty = the director\'s '
                                          'interface for lvs_vip', default='', scope=HOST),
@@ -109,9 +110,13 @@ KEEPALIVED = {
                                     meaning='an absolute file path (no spaces, quotes, #, !, \\ or braces)',
                                     default='', scope=HOST),
     'keepalived_notify_script_content': Str('content installed at keepalived_notify_script', default='', scope=HOST),
-    'keepalived_sync_daemon': Bool('run the IPVS connection sync daemon from keepalived (lvs_ipvs_owner keepalived)',
-                                   default=False),
-    'keepalived_sync_interface': Interface('sync daemon interface; empty = the VIP\'s interface', default='',
+    'keepalived_sync_daemon': Bool('IPVS connection sync between the directors of the pair: the director role runs '
+                                   'the master and the backup sync daemon on every director (each sends the '
+                                   'connections it schedules and receives its peer\'s, for every VRRP instance); '
+                                   'not keepalived\'s lvs_sync_daemon, which restarts the daemon at every reload '
+                                   '(an error in its log) and follows one instance', default=False),
+    'keepalived_sync_interface': Interface('interface of the sync daemons with keepalived_sync_daemon; empty = the '
+                                           'VIP\'s interface', default='',
                                            scope=HOST),
     'keepalived_global_defs_extra': List('lines added to global_defs as they are',
                                          Str('a line', pattern=EXTRA_LINE, meaning=EXTRA_MEANING), default=[],

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.lane("hosts")
 DIRECTORS = ("director1", "director2")
 RS_ADDR = {rs: config.node(rs).addr("public") for rs in ("realserver1", "realserver2")}
 FACT = "/etc/ansible/facts.d/lvs_cluster.fact"
+SYNC = {"state": "both", "interface": ""}  # keepalived_sync_daemon: true (the director role's record)
 BIG = "/var/www/lvs-lab/big"
 BIG_BYTES = 3 * 1024 * 1024  # 60 KB/s: 52 s, longer than two handovers
 
@@ -106,6 +107,39 @@ def clean_state(lab, day2):
         lab.playbook("playbooks/handover.yml", extra={"lvs_handover_to": "director1"})
 
 
+def test_sync_daemons_run_by_the_director_role_and_keepalived_logs_no_error(lab, day2, record_property):
+    """keepalived_sync_daemon: true: the director role runs the master and the backup sync daemon on both directors
+    and keepalived.conf names none (keepalived's lvs_sync_daemon restarted the daemon at every reload and logged
+    `IP_VS_SO_SET_STARTDAEMON ... Daemon has already run`, keepalived 2.2.7 here on Debian 12 as 2.3.3 on Debian
+    13); after the converge and a reload of keepalived on both, its journal since it started holds no error line."""
+    for d in DIRECTORS:
+        daemons = lab.sh(d, "ipvsadm -L --daemon")
+        assert "master sync daemon" in daemons and "backup sync daemon" in daemons, (d, daemons)
+        assert "lvs_sync_daemon" not in lab.sh(d, "cat /etc/keepalived/keepalived.conf"), d
+        lab.sh(d, "systemctl reload keepalived")
+    time.sleep(3)  # the reloaded configuration applied (VRRP and checkers re-read it)
+    found = {}
+    for d in DIRECTORS:
+        since = lab.sh(d, "systemctl show -P ActiveEnterTimestamp keepalived").strip()
+        journal = lab.sh(d, f"journalctl -u keepalived --since '{since}' --no-pager -o cat").splitlines()
+        errors = [line for line in journal if re.search(r"\berror\b", line, re.I)]
+        found[d] = errors
+        record_property(f"keepalived_log_{d}", f"{len(journal)} lines since {since}, {len(errors)} with an error")
+        daemons = lab.sh(d, "ipvsadm -L --daemon")  # the reload leaves the director role's daemons alone
+        assert "master sync daemon" in daemons and "backup sync daemon" in daemons, (d, daemons)
+    assert found == {d: [] for d in DIRECTORS}, found
+    # at boot Debian's ipvsadm service starts them (/etc/default/ipvsadm) and, keepalived owning the table,
+    # restores no rules: its restart (stop + start, what a reboot runs) leaves keepalived's table as it was
+    d = DIRECTORS[1]
+    table = lab.sh(d, "ipvsadm -Sn")
+    assert lab.sh(d, "systemctl is-enabled ipvsadm").strip() == "enabled"
+    lab.sh(d, "ipvsadm --stop-daemon master; ipvsadm --stop-daemon backup; systemctl restart ipvsadm")
+    daemons = lab.sh(d, "ipvsadm -L --daemon")
+    assert "master sync daemon (mcast=eth0, syncid=0" in daemons and "backup sync daemon (mcast=eth0, syncid=0" \
+        in daemons, daemons
+    assert lab.sh(d, "ipvsadm -Sn") == table
+
+
 def test_drain_and_restore_under_load(lab, day2, record_property):
     """Downloads run, one at least from realserver1, paused by the test: the drain takes realserver1 out at once
     (new requests go to realserver2) and waits while their connections stay open; resumed, they complete, and
@@ -153,7 +187,8 @@ def test_drain_and_restore_under_load(lab, day2, record_property):
     out = outs[0]
     for d in DIRECTORS:
         assert weights(lab, d) == drained, d
-        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [RS_ADDR["realserver1"]], "owner": "keepalived"}
+        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [RS_ADDR["realserver1"]], "owner": "keepalived",
+                                                         "sync": SYNC}
     waited = [float(w) for w in re.findall(r"connections left after ([\d.]+) s", out)]
     assert waited and max(waited) > 5, out[-2000:]  # it waited for the downloads from realserver1
     assert re.search(r'10\.78\.0\.21\\": \{\\"active\\": 0,', out), out[-2000:]
@@ -175,7 +210,7 @@ def test_drain_and_restore_under_load(lab, day2, record_property):
     reqs.mark("taken")
     for d in DIRECTORS:
         assert weights(lab, d) == {RS_ADDR["realserver1"]: 2, RS_ADDR["realserver2"]: 1}, d
-        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [], "owner": "keepalived"}
+        assert json.loads(lab.sh(d, f"cat {FACT}")) == {"drained": [], "owner": "keepalived", "sync": SYNC}
     time.sleep(3)
     seen = reqs.stop()
     record_property("day2", f"restore {took:.1f} s under load; {seen.summary()}")

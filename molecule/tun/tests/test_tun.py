@@ -19,6 +19,7 @@ CLUSTER = lvs.Cluster(
     weights={"tun-rs1": 2, "tun-rs2": 1},
     client="tun-client",
     director_sysctls={"net.ipv4.conf.all.send_redirects": 0},
+    sync_daemons=True,
 )
 testinfra_hosts = [f"ansible://{CLUSTER.client}"]
 

@@ -265,7 +265,7 @@ def test_active_active_instances():
     assert '10.78.0.200/32 dev eth0' in web1 and '10.78.0.202' not in web1
     assert 'state BACKUP' in web2 and 'priority 100' in web2 and 'virtual_router_id 52' in web2
     assert '10.78.0.202/32 dev eth0' in web2 and '10.78.0.200/' not in web2
-    assert 'lvs_sync_daemon eth0 VI_WEB1' in conf
+    assert 'lvs_sync_daemon' not in conf  # the director role runs both sync daemons (keepalived_sync_daemon: true)
     nat = render(*CASES['active-active-nat'])
     group = nat[nat.index('vrrp_sync_group'):nat.index('vrrp_instance')]
     assert all(f'        {n}\n' in group for n in ('VI_A', 'VI_B', 'VI_GATEWAY')), group

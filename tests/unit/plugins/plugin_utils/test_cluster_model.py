@@ -351,3 +351,25 @@ def test_weight_in_group_vars_all_is_no_director_value():
     for h in case['hostvars']:
         case['hostvars'][h].setdefault('lvs_weight', 2)
     assert errors_of(case) == []
+
+
+def test_sync_daemons_each_director_runs():
+    """keepalived_sync_daemon: true means both daemons on every director of the pair (its interface, else the VIP's);
+    director_sync_daemon is each director's own, with either owner; a director asking both ways is named."""
+    daemons, errors = cluster_model.sync_daemons(True, {
+        'd1': {'keepalived_sync_daemon': 'yes', 'keepalived_sync_interface': 'eth1'},
+        'd2': {'keepalived_sync_daemon': True, 'director_sync_interface': 'eth2'},
+        'd3': {'director_sync_daemon': 'backup'},
+        'd4': {}})
+    assert errors == []
+    assert daemons == {'d1': {'state': 'both', 'interface': 'eth1'}, 'd2': {'state': 'both', 'interface': 'eth2'},
+                       'd3': {'state': 'backup', 'interface': ''}, 'd4': {'state': 'none', 'interface': ''}}
+    # without keepalived, keepalived_sync_daemon asks for nothing
+    daemons, errors = cluster_model.sync_daemons(False, {'d1': {'keepalived_sync_daemon': True,
+                                                                'keepalived_sync_interface': 'eth1'}})
+    assert daemons == {'d1': {'state': 'none', 'interface': ''}} and errors == []
+    _, errors = cluster_model.sync_daemons(True, {'d1': {'keepalived_sync_daemon': True},
+                                                  'd2': {'keepalived_sync_daemon': True,
+                                                         'director_sync_daemon': 'master'}})
+    assert errors == ["director_sync_daemon: 'master' with keepalived_sync_daemon: true: both ask for the IPVS sync "
+                      "daemons (keepalived_sync_daemon means both on every director); keep one (on d2)"]

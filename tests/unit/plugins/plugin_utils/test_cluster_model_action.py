@@ -164,20 +164,18 @@ def test_day2_variables_are_checked_with_the_model(tmp_path):
     assert [d['weight'] for d in model['services'][0]['destinations']] == [1, 0]
 
 
-@pytest.mark.parametrize('extra, error', [
-    ('lvs_ipvs_owner: ansible\ndirector_sync_daemon: both\nkeepalived_sync_daemon: true\n',
-     "director_sync_daemon: 'both' with keepalived_sync_daemon: true: the director role and keepalived would both "
-     "run the IPVS sync daemons"),
-    ('director_sync_daemon: master\n',  # keepalived owns the table (the default): the director role never applies it
-     "director_sync_daemon: 'master' applies only with lvs_ipvs_owner: ansible"),
-])
-def test_the_sync_daemons_have_one_owner(tmp_path, extra, error):
+def test_the_sync_daemons_are_asked_for_once(tmp_path):
+    """director_sync_daemon and keepalived_sync_daemon: true (both daemons on every director) on the same director
+    is a mistake, once; either alone is fine, with either owner of the table."""
+    extra = 'lvs_ipvs_owner: ansible\ndirector_sync_daemon: both\nkeepalived_sync_daemon: true\n'
     rc, out = playbook(tmp_path, write_inventory(tmp_path, GOOD + extra))
     assert rc != 0
+    error = "director_sync_daemon: 'both' with keepalived_sync_daemon: true: both ask for the IPVS sync daemons"
     assert error in out and out.count(error) == 3  # once, not once per director
-    for ok in ('lvs_ipvs_owner: ansible\ndirector_sync_daemon: both\n', 'keepalived_sync_daemon: true\n',
-               'lvs_ipvs_owner: ansible\nkeepalived_sync_daemon: true\n'):
-        rc, out = playbook(tmp_path, write_inventory(tmp_path / str(len(ok)), GOOD + ok))
+    for n, ok in enumerate(('lvs_ipvs_owner: ansible\ndirector_sync_daemon: both\n',
+                            'keepalived_sync_daemon: true\n', 'lvs_ipvs_owner: ansible\nkeepalived_sync_daemon: true\n',
+                            'director_sync_daemon: master\n')):
+        rc, out = playbook(tmp_path, write_inventory(tmp_path / str(n), GOOD + ok))
         assert rc == 0, out
 
 
@@ -186,7 +184,8 @@ def test_the_sync_daemon_conflict_on_one_director_names_it(tmp_path):
                     'd2', 'director_sync_daemon: backup\n')
     rc, out = playbook(tmp_path, inv)
     assert rc != 0
-    assert "the IPVS sync daemons and stop each other's; keep one (on d2)" in out
+    assert "both ask for the IPVS sync daemons (keepalived_sync_daemon means both on every director); keep one " \
+           "(on d2)" in out
 
 
 def test_role_options_are_checked_before_any_role_runs(tmp_path):

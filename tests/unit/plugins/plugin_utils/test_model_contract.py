@@ -25,6 +25,9 @@ def complete(case, peers=False):
     ops = operations.check_values({}, errors)
     ActionModule._drained(model, ops, {}, errors, warnings)
     model['operations'] = ops
+    model['sync_daemons'], sync_errors = cluster_model.sync_daemons(bool(model['keepalived']), {
+        d: {} for d in model['directors']})
+    assert sync_errors == []
     model['hosts'] = host_view.views(model, dict.fromkeys(model['directors'], FACTS), set(), peers, errors)
     return model, errors
 
