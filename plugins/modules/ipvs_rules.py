@@ -198,14 +198,16 @@ table_writer:
   type: str
   sample: netlink
 before:
-  description: The table before the change, in the O(config) format.
-  returned: when O(state) is merged, replaced, overridden or deleted
+  description:
+    - The table before the change, in the O(config) format.
+    - Not returned when nothing changed, as O(state=gathered) returns the table; a copy of a large unchanged table
+      in every result cost more than the rest of a no-change run.
+  returned: when O(state) is merged, replaced, overridden or deleted, and the table changed
   type: list
   elements: dict
 after:
   description:
     - The table after the change (predicted in check mode), in the O(config) format.
-    - Not returned when nothing changed (it would repeat RV(before)), as in resource modules.
   returned: when O(state) is merged, replaced, overridden or deleted, and the table changed
   type: list
   elements: dict
@@ -259,6 +261,7 @@ def main():
             dest={'type': 'path'},
             **FILE_ARGS,
         ),
+        checked_here=('config',),  # a whole table: one pass over its entries (module_args.new_module)
         add_file_common_args=True,
         supports_check_mode=True,
     )

@@ -436,8 +436,9 @@ def test_rules_real_run_verifies_by_reading_back_not_by_simulating(kernel, monke
                                       FakeIPVS([view_state('converge', 1)]))['gathered']
     again = run_module(ipvs_rules.main, {'state': 'overridden', 'config': C.CONFIG},
                        FakeIPVS([view_state('converge', 1)]))
-    # no change: `after` is not repeated (resource-module convention); `before` is the converged table
-    assert again['changed'] is False and 'after' not in again and again['before'] == res['after']
+    # no change: no copy of the table (state=gathered returns it); the converged table is what was asked for
+    assert again['changed'] is False and 'after' not in again and 'before' not in again, again
+    assert again['commands'] == [] and res['before'] != res['after'], res
 
 
 def test_read_back_skips_thresholds_when_none_are_involved(kernel):
