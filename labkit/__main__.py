@@ -22,11 +22,14 @@ def cmd_up(args) -> None:
     _require_root()
     from . import deps
     deps.ensure_host()
+    shapes = list(config.UP_ALL) if args.shape == "all" else [args.shape]
+    if "engine" in shapes and args.suite != image.SUITE:
+        raise SystemExit(f"lab: the engines boot {image.SUITE} (their image holds every release's container image); "
+                         f"--suite {args.suite} is for the hosts shape and single nodes")
     t0 = time.monotonic()
     kern = kernel.ensure()
-    img = image.ensure_image(kern)
+    img = image.ensure_image(kern, args.suite)
     t_img = time.monotonic() - t0
-    shapes = list(config.UP_ALL) if args.shape == "all" else [args.shape]
     nodes = [n for s in shapes for n in config.SHAPES[s] if not uml.pid_of(n.name)]
     had_network = bool(net.leftovers())
     try:
@@ -61,7 +64,7 @@ def cmd_restart(args) -> None:
     _require_root()
     node = config.node(args.node)
     uml.stop(node.name)
-    img = image.ensure_image()
+    img = image.ensure_image(suite=args.suite)
     net.up()
     uml.boot(node, img, machine=args.machine)
     took = uml.wait_all([node], image.key_path())[node.name]
@@ -195,6 +198,12 @@ def cmd_test(args) -> None:
     testrun.main(args)
 
 
+def suite_arg(parser) -> None:
+    parser.add_argument("--suite", choices=image.NODE_SUITES, default=image.SUITE,
+                        help=f"the Debian release the nodes boot (default {image.SUITE}; the engines need "
+                             f"{image.SUITE}'s image, which holds the container images); under QEMU also its kernel")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="lab", description="Real IPVS kernels (user-mode-linux) for lvs.cluster.")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -207,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     s.set_defaults(func=cmd_kernel)
     s = sub.add_parser("up", help="boot lab nodes")
     s.add_argument("shape", nargs="?", default="hosts", choices=["hosts", "engine", "all"])
+    suite_arg(s)
     s.set_defaults(func=cmd_up)
     s = sub.add_parser("down", help="stop every node, remove taps, bridges, namespace and rules")
     s.set_defaults(func=cmd_down)
@@ -215,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--machine", choices=uml.MACHINES, default="uml",
                    help="uml: the lab kernel (default); qemu: Debian's amd64 kernel under emulation, which has "
                         "the IPv4 netfilter tables the UML kernel lacks (iptables MARK rules)")
+    suite_arg(s)
     s.set_defaults(func=cmd_restart)
     s = sub.add_parser("reboot", help="power NODE off and boot it again with the same disk")
     s.add_argument("node")

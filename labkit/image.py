@@ -23,6 +23,9 @@ from .util import log, run
 SUITE = "bookworm"
 # The Debian releases of the container images (molecule); the first is the nodes' own system.
 CONTAINER_SUITES = ("bookworm", "trixie")
+# The Debian releases a node can boot (`lab up --suite`, `lab restart --suite`); SUITE's image also holds the
+# container images, another's is built the first time a node asks for it.
+NODE_SUITES = ("bookworm", "trixie")
 PACKAGES = [
     "systemd-sysv", "udev", "kmod", "dbus", "openssh-server", "python3", "python3-apt", "sudo",
     "ipvsadm", "keepalived", "iproute2", "iptables", "iputils-ping", "iputils-arping", "curl",
@@ -32,6 +35,7 @@ PACKAGES = [
     "linux-image-amd64",  # Debian's own kernel, for nodes booted under QEMU (labkit/qemu.py)
 ]
 NODE_ONLY = ("docker.io", "crun", "linux-image-amd64")  # not in the other releases' container images
+ENGINE_ONLY = ("docker.io", "crun")  # only SUITE's nodes run the container engine
 GUEST = Path(__file__).resolve().parent / "guest"
 IMAGE_SIZE = "4G"
 # What the container image leaves out of the node image (paths relative to the root).
@@ -94,11 +98,22 @@ def key_path() -> Path:
     return key
 
 
-def content_hash(kern: kernel.Kernel) -> str:
-    """What the image is made of: packages, mirror, lab files, SSH key and the kernel whose modules it holds."""
+def node_packages(suite: str) -> list[str]:
+    return PACKAGES if suite == SUITE else [p for p in PACKAGES if p not in ENGINE_ONLY]
+
+
+def container_suites(suite: str) -> tuple[str, ...]:
+    """The releases whose container images SUITE's node image holds (only the lab's own release's has them)."""
+    return CONTAINER_SUITES if suite == SUITE else ()
+
+
+def content_hash(kern: kernel.Kernel, suite: str = SUITE) -> str:
+    """What the image is made of: release, packages, mirror, lab files, SSH key and the kernel whose modules it
+    holds."""
     h = hashlib.sha256()
-    for part in [SUITE, IMAGE_SIZE, *PACKAGES, *kernel.LAB_MODULES, *CONTAINER_EXCLUDES, *MASK, *DISABLE, *ENABLE,
-                 *(line for suite in CONTAINER_SUITES for line in mirror_lines(suite)), kern.package_version,
+    for part in [suite, IMAGE_SIZE, *node_packages(suite), *kernel.LAB_MODULES, *CONTAINER_EXCLUDES, *MASK, *DISABLE,
+                 *ENABLE, *(line for s in (suite, *container_suites(suite)) for line in mirror_lines(s)),
+                 kern.package_version,
                  kern.release, kern.modules_hash,
                  Path(__file__).read_text(), key_path().with_suffix(".pub").read_text()]:
         h.update(part.encode() + b"\0")
@@ -107,27 +122,29 @@ def content_hash(kern: kernel.Kernel) -> str:
     return h.hexdigest()[:16]
 
 
-def ensure_image(kern: kernel.Kernel | None = None) -> Path:
-    """Return the cached image directory, building it first when its content hash is new."""
+def ensure_image(kern: kernel.Kernel | None = None, suite: str = SUITE) -> Path:
+    """Return the cached image directory of SUITE's nodes, building it first when its content hash is new."""
+    if suite not in NODE_SUITES:
+        raise SystemExit(f"lab: suite {suite!r} is not one of {', '.join(NODE_SUITES)}")
     kern = kern or kernel.ensure()
     missing = kernel.missing_modules(kern)
     if missing:
         raise SystemExit(f"lab: the kernel {kern.describe()} lacks modules the lab loads: {' '.join(missing)}")
-    d = config.CACHE / "images" / content_hash(kern)
+    d = config.CACHE / "images" / content_hash(kern, suite)
     if (d / "ready").exists():
         return d
-    log(f"building guest image {d.name} (mmdebstrap {SUITE}; a few minutes the first time)")
-    work = config.CACHE / "build"
+    log(f"building guest image {d.name} (mmdebstrap {suite}; a few minutes the first time)")
+    work = config.CACHE / f"build-{suite}"
     shutil.rmtree(work, ignore_errors=True)
     root = work / "root"
     work.mkdir(parents=True)
-    _debootstrap(SUITE, PACKAGES, root)
-    _customize(root, work, kern)
-    for suite in CONTAINER_SUITES[1:]:  # the other releases' container images, built the same way
-        other = work / suite
-        _debootstrap(suite, [p for p in PACKAGES if p not in NODE_ONLY], other)
+    _debootstrap(suite, node_packages(suite), root)
+    _customize(root, work, kern, containers=suite == SUITE)
+    for other_suite in container_suites(suite)[1:]:  # the other releases' container images, built the same way
+        other = work / other_suite
+        _debootstrap(other_suite, [p for p in PACKAGES if p not in NODE_ONLY], other)
         _customize_system(other)
-        _container_tar(other, work, root / "var/lib/lvs-lab" / f"container-{suite}.tar")
+        _container_tar(other, work, root / "var/lib/lvs-lab" / f"container-{other_suite}.tar")
         shutil.rmtree(other)
     for f, dest in zip(_debian_kernel(root), qemu.kernel_files(work)):
         shutil.copy(f, dest)
@@ -139,9 +156,10 @@ def ensure_image(kern: kernel.Kernel | None = None) -> Path:
         shutil.move(str(f), d / f.name)
     os.chmod(d / "base.raw", 0o444)
     os.chmod(d, 0o755)
+    (d / "suite").write_text(suite + "\n")
     (d / "ready").write_text(d.name + "\n")
     shutil.rmtree(work, ignore_errors=True)
-    _prune(keep={d, *in_use()})
+    _prune(suite, keep={d, *in_use()})
     log(f"guest image ready: {d}")
     return d
 
@@ -161,10 +179,16 @@ def in_use() -> set[Path]:
             if (uml.node_dir(n) / "image").exists()}
 
 
-def _prune(keep: set[Path]) -> None:
-    """Drop cached images other than the new one and the one running nodes booted from."""
+def suite_of(image: Path) -> str:
+    f = image / "suite"
+    return f.read_text().strip() if f.exists() else SUITE
+
+
+def _prune(suite: str, keep: set[Path]) -> None:
+    """Drop cached images of SUITE other than the new one and the ones running nodes booted from (the other
+    releases' images stay)."""
     for old in (config.CACHE / "images").iterdir():
-        if old not in keep:
+        if old not in keep and suite_of(old) == suite:
             log(f"removing old guest image {old.name}")
             shutil.rmtree(old, ignore_errors=True)
 
@@ -181,7 +205,9 @@ def _debootstrap(suite: str, packages: list[str], root: Path) -> None:
          suite, str(root), *mirror_lines(suite)])
 
 
-def _customize(root: Path, work: Path, kern: kernel.Kernel) -> None:
+def _customize(root: Path, work: Path, kern: kernel.Kernel, containers: bool) -> None:
+    """A node's system: the lab kernel's modules, the lab's files, the QEMU initramfs; with CONTAINERS its own
+    container image too (the engines import it)."""
     kver = kern.release
     shutil.copytree(kern.modules, root / "usr/lib/modules" / kver, symlinks=True)
     _customize_system(root)
@@ -190,7 +216,8 @@ def _customize(root: Path, work: Path, kern: kernel.Kernel) -> None:
     _chroot(root, "depmod", "-a", kver)
     _chroot(root, "update-initramfs", "-u", "-k", "all")  # the small one of etc/initramfs-tools (QEMU nodes)
     (root / "var/lib/lvs-lab").mkdir(parents=True, exist_ok=True)
-    _container_tar(root, work, root / "var/lib/lvs-lab/container.tar")
+    if containers:
+        _container_tar(root, work, root / "var/lib/lvs-lab/container.tar")
 
 
 def _container_tar(root: Path, work: Path, dest: Path) -> None:

@@ -35,6 +35,9 @@ def command(node: config.Node, image: Path, ndir: Path, nics: list[tuple[str, st
     append = [
         "root=/dev/vda", "rw", "console=ttyS0", f"systemd.hostname={node.name}", "systemd.show_status=0",
         "loglevel=4", "net.ifnames=0", "quiet", *ip_args,
+        # last: Debian 13's initramfs configures the network of the last `ip=` it reads (it took "64" of an
+        # IPv6 one for a device and waited 180 s for it); systemd-network-generator ignores a bare ip=off
+        "ip=off",
     ]
     # backing.file.locking=off: UML nodes lock the whole shared image file, which QEMU's byte-range
     # locks conflict with; the image is read-only (0444) for every node anyway.

@@ -88,3 +88,21 @@ def test_a_kernel_that_cannot_be_had_fails_with_a_clear_message(tmp_path, monkey
     assert msg.startswith("lab: cannot get Debian's user-mode-linux from lvs-lab-no-such-suite at http")
     assert "AVX-512/AMX" in msg and "mmdebstrap said:" in msg
     assert not (tmp_path / "kernel" / "current").exists()
+
+
+def test_each_release_has_its_own_image_and_a_new_one_prunes_only_its_own(cache):
+    """`lab up/restart --suite trixie` boots trixie's own image (no container images in it: the engines boot
+    bookworm's); building one release's image never removes the other's."""
+    kern = fake_kernel(cache / "k1")
+    assert image.content_hash(kern, "trixie") != image.content_hash(kern, "bookworm")
+    assert image.container_suites("trixie") == () and image.container_suites(image.SUITE) == image.CONTAINER_SUITES
+    assert "docker.io" in image.node_packages(image.SUITE) and "docker.io" not in image.node_packages("trixie")
+    images = config.CACHE / "images"
+    old_bookworm, old_trixie, new_trixie = (images / n for n in ("a", "b", "c"))
+    for d in (old_bookworm, old_trixie, new_trixie):
+        d.mkdir(parents=True)
+    (old_trixie / "suite").write_text("trixie\n")
+    (new_trixie / "suite").write_text("trixie\n")
+    image._prune("trixie", keep={new_trixie})
+    assert sorted(p.name for p in images.iterdir()) == ["a", "c"]
+    assert image.suite_of(old_bookworm) == "bookworm" and image.suite_of(new_trixie) == "trixie"
