@@ -1,7 +1,9 @@
 """A firewall-mark service through site.yml: the director role's iptables MARK rules on a real kernel.
 
 The UML lab kernel has IPVS but no IPv4 netfilter tables (labkit/qemu.py), so the director of this
-test, `fwdirector`, boots Debian bookworm's own amd64 kernel under QEMU (`lab restart --machine qemu`):
+test, `fwdirector`, boots a Debian release's own amd64 kernel under QEMU (`lab restart --machine qemu --suite`),
+once on Debian 12 (bookworm, kernel 6.1) and once on Debian 13 (trixie, kernel 6.12): the roles on each release's
+userland, each kernel's IPVS and netfilter, and a reboot of each.
 one director, the IPVS table owned by Ansible and the VIP set by the director role (no keepalived). It
 has its own VIP and two real servers Ansible does not manage (network namespaces on the lab bridge), so
 it touches none of the hosts shape's nodes and runs in an engine lane while the hosts lane runs. Under
@@ -18,7 +20,7 @@ from collections import Counter
 
 import pytest
 
-from labkit import config, lanhost, uml
+from labkit import config, image, lanhost, uml
 
 pytestmark = [pytest.mark.lane("engine"), pytest.mark.emulated]
 
@@ -32,6 +34,7 @@ EXTRA = {
     "lvs_vip": VIP,
     "lvs_keepalived": False,
     "lvs_ipvs_owner": "ansible",
+    "director_sync_daemon": "both",  # started at boot by Debian's ipvsadm service, once the NIC's module made eth0
     "lvs_services": [{"name": "web", "fwmark": 1, "ports": [80], "scheduler": "wrr",
                       "servers": [{"address": a, "weight": w, "name": n} for n, (a, _, w) in RS.items()]}],
 }
@@ -39,9 +42,14 @@ RULES = ["-A -f 1 -s wrr", "-a -f 1 -r 10.78.0.41:0 -g -w 2", "-a -f 1 -r 10.78.
 MARK = re.compile(r"-A PREROUTING -d 10\.78\.0\.210/32 -p tcp .*--dport 80 .*-j MARK --set-xmark 0x1/0xffffffff")
 
 
-@pytest.fixture
-def qemu_director(lab, tmp_path):
-    """fwdirector under QEMU, alone in its directors group, and its two real servers (namespaces)."""
+# the release each run boots: (VERSION_ID of /etc/os-release, the kernel's major.minor)
+RELEASES = {"bookworm": ("12", "6.1."), "trixie": ("13", "6.12.")}
+
+
+@pytest.fixture(params=image.NODE_SUITES)
+def qemu_director(lab, tmp_path, request):
+    """fwdirector under QEMU on a Debian release's own kernel, alone in its directors group, and its two real
+    servers (namespaces)."""
     inventory = tmp_path / "fwmark.yml"
     node = config.node(DIRECTOR)
     inventory.write_text(f"all:\n  children:\n    {GROUP}:\n      hosts:\n        {DIRECTOR}:\n"
@@ -51,7 +59,10 @@ def qemu_director(lab, tmp_path):
             stack.enter_context(lanhost.lan_host(f"lvslab-{name}", f"lvslab-{name}", addr, mac, [VIP], name,
                                                  seconds=3600))
         try:
-            lab.lab("restart", DIRECTOR, "--machine", "qemu", timeout=1200)  # a fresh disk
+            lab.lab("restart", DIRECTOR, "--machine", "qemu", "--suite", request.param, timeout=1200)  # a fresh disk
+            version, kernel = RELEASES[request.param]
+            assert lab.sh(DIRECTOR, ". /etc/os-release; echo $VERSION_ID").strip() == version
+            assert lab.sh(DIRECTOR, "uname -r").strip().startswith(kernel)
             yield ["-i", str(inventory)]
         finally:
             uml.stop(DIRECTOR)
@@ -67,6 +78,8 @@ def assert_director(lab) -> None:
     mangle = lab.sh(DIRECTOR, "iptables -t mangle -S PREROUTING")
     assert len(MARK.findall(mangle)) == 1, mangle  # exactly one rule: reruns and boots add no copy
     assert f"inet {VIP}/" in lab.sh(DIRECTOR, "ip -4 -o addr show dev eth0")
+    daemons = lab.sh(DIRECTOR, "ipvsadm -L --daemon")
+    assert "master sync daemon (mcast=eth0" in daemons and "backup sync daemon (mcast=eth0" in daemons, daemons
 
 
 def test_fwmark_service_marks_balances_and_survives_a_reboot(lab, qemu_director):
