@@ -728,8 +728,8 @@ def sync_daemons(keepalived: bool, per_director: Dict[str, Dict[str, Any]]
                    'means both on every director); keep one' % shown(director))
             found.setdefault(msg, []).append(host)
         state = 'both' if pair else str(director)
-        interface = values.get('director_sync_interface') or (values.get('keepalived_sync_interface') if pair
-                                                                else '') or ''
+        own = values.get('keepalived_sync_interface') if pair else ''
+        interface = values.get('director_sync_interface') or own or ''
         out[host] = {'state': state, 'interface': str(interface)}
     errors = Errors()
     for msg, hosts in found.items():

@@ -63,8 +63,8 @@ def random_entry(rng):
 
 def test_random_valid_tables_equal_ansible_core():
     rng = random.Random(23)
-    for _ in range(200):
-        config = [random_entry(rng) for _ in range(rng.randrange(1, 6))]
+    for _round in range(200):
+        config = [random_entry(rng) for _entry in range(rng.randrange(1, 6))]
         assert by_us(config) == by_ansible(config)
 
 
@@ -76,8 +76,8 @@ def test_random_valid_tables_equal_ansible_core():
     ([{'address': '10.0.0.1', 'port': 'http'}], "config[0].port: 'http' is not a valid int"),
     ([{'address': '10.0.0.1', 'port': 1.5}], 'config[0].port: 1.5 is not a valid int'),
     ([{'address': '10.0.0.1', 'one_packet': 'maybe'}], "config[0].one_packet: 'maybe' is not a valid bool"),
-    ([{'address': '10.0.0.1', 'destinations': {'address': 'x'}}], "config[0].destinations: {'address': 'x'} is not a "
-                                                                    'list'),
+    ([{'address': '10.0.0.1', 'destinations': {'address': 'x'}}],
+     "config[0].destinations: {'address': 'x'} is not a list"),
     ([{'address': '10.0.0.1', 'destinations': ['10.0.1.1']}], "config[0].destinations[0]: '10.0.1.1' is not a "
                                                               'dictionary'),
     ([{'address': '10.0.0.1', 'destinations': [{'address': '10.0.1.1', 'weight': float('inf')}]}],
@@ -95,4 +95,3 @@ def test_unsupported_spec_keys_are_not_taken():
     assert not nested_args.supported({'a': {'type': 'str', 'no_log': True}})
     assert not nested_args.supported({'a': {'type': 'list', 'elements': 'dict', 'options': {
         'b': {'type': 'str', 'mutually_exclusive': []}}}})
-

@@ -368,8 +368,9 @@ def test_sync_daemons_each_director_runs():
     daemons, errors = cluster_model.sync_daemons(False, {'d1': {'keepalived_sync_daemon': True,
                                                                 'keepalived_sync_interface': 'eth1'}})
     assert daemons == {'d1': {'state': 'none', 'interface': ''}} and errors == []
-    _, errors = cluster_model.sync_daemons(True, {'d1': {'keepalived_sync_daemon': True},
-                                                  'd2': {'keepalived_sync_daemon': True,
-                                                         'director_sync_daemon': 'master'}})
+    daemons, errors = cluster_model.sync_daemons(True, {'d1': {'keepalived_sync_daemon': True},
+                                                        'd2': {'keepalived_sync_daemon': True,
+                                                               'director_sync_daemon': 'master'}})
+    assert daemons['d2'] == {'state': 'both', 'interface': ''}
     assert errors == ["director_sync_daemon: 'master' with keepalived_sync_daemon: true: both ask for the IPVS sync "
                       "daemons (keepalived_sync_daemon means both on every director); keep one (on d2)"]
