@@ -21,6 +21,7 @@ def test_boot_waits_for_the_interfaces_the_director_uses():
     assert role_var('director', 'director_boot_interfaces', nat, 'd1') == ['eth0', 'bond0.12', 'eth2']
     unit = render_role('director', 'lvs-interfaces.service.j2', nat, 'd1')
     lines = unit.splitlines()
+    assert 'Wants=ipvsadm.service' in lines  # the rules and sync daemons at boot, once the interfaces are up
     assert 'Before=ipvsadm.service lvs-vip.service' in lines and 'WantedBy=multi-user.target ipvsadm.service' in lines
     waits = [line for line in lines if line.startswith('ExecStart=')]
     assert len(waits) == 3 and all('[ $i -ge 60 ]' in w for w in waits), unit
