@@ -620,7 +620,7 @@ class Adopter:
                                                            primary, len(services)))
         self.vrrp(per_director, primary, services, source)
         self.services(services)
-        self.sync_and_timeouts(primary, owner)
+        self.sync_and_timeouts(primary)
         self.realserver_vars()
 
     def primary(self, per_director) -> str:
@@ -992,7 +992,7 @@ class Adopter:
             hc['misc_path' if kind == 'misc' else 'file_path'] = template
 
     # -- director settings, real servers ----------------------------------------------------------
-    def sync_and_timeouts(self, primary: str, owner: str) -> None:
+    def sync_and_timeouts(self, primary: str) -> None:
         ipvs = self.info(primary).get('ipvs') or {}
         timeouts = {k: v for k, v in (ipvs.get('timeouts') or {}).items() if KERNEL_TIMEOUTS.get(k) != v}
         if timeouts:

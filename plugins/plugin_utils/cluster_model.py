@@ -26,6 +26,7 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils import (
 )
 from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema as S
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import MISSING, Errors, did_you_mean, duplicates, shown
+from ansible_collections.lvs.cluster.plugins.plugin_utils.role_schema import KEEPALIVED
 
 
 @dataclass
@@ -704,10 +705,6 @@ SYNC_DAEMON_ROLES = ('director_sync_daemon', 'director_sync_interface', 'keepali
                      'keepalived_sync_interface')
 
 
-def _true(value: Any) -> bool:
-    return value if isinstance(value, bool) else str(value).lower() in ('1', 'true', 'yes', 'on')
-
-
 def sync_daemons(keepalived: bool, per_director: Dict[str, Dict[str, Any]]
                  ) -> Tuple[Dict[str, Dict[str, str]], List[str]]:
     """The IPVS connection sync daemons each director runs, and the mistakes. The director role runs them, with any
@@ -722,7 +719,9 @@ def sync_daemons(keepalived: bool, per_director: Dict[str, Dict[str, Any]]
     for host, values in per_director.items():
         director = values.get('director_sync_daemon', 'none')
         director = 'none' if director in (None, '') else director
-        pair = keepalived and _true(values.get('keepalived_sync_daemon', False))
+        # a value that is not a boolean is the role options check's error (role_options, before any role runs)
+        pair = keepalived and KEEPALIVED['keepalived_sync_daemon'].check(
+            values.get('keepalived_sync_daemon', False), 'keepalived_sync_daemon', Errors()) is True
         if pair and director != 'none':
             msg = ('%s with keepalived_sync_daemon: true: both ask for the IPVS sync daemons (keepalived_sync_daemon '
                    'means both on every director); keep one' % shown(director))
