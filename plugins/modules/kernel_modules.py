@@ -66,19 +66,9 @@ backup_file:
   sample: /etc/modules-load.d/lvs.conf.12345.2026-12-04@12:00:00~
 '''
 
-import os
-import re
-
+from ansible_collections.lvs.cluster.plugins.module_utils import kernel_modules as K
 from ansible_collections.lvs.cluster.plugins.module_utils.file_update import FILE_ARGS, update_file
 from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
-
-SYS_MODULE = '/sys/module'
-NAME_RE = re.compile(r'^[A-Za-z0-9_-]{1,55}$')
-HEADER = '# Managed by Ansible (lvs.cluster.kernel_modules): loaded at boot by systemd-modules-load.\n'
-
-
-def loaded(name: str) -> bool:
-    return os.path.isdir(os.path.join(SYS_MODULE, name.replace('-', '_')))
 
 
 def main():
@@ -93,22 +83,13 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    names = []
-    for i, name in enumerate(params['names']):
-        if not NAME_RE.match(name):
-            module.fail_json(msg='names[%d]: %r is not a kernel module name' % (i, name))
-        if name not in names:
-            names.append(name)
+    try:
+        names = K.validate(params['names'], params['path'])
+    except K.ModulesError as exc:
+        module.fail_json(msg=str(exc))
     path = params['path']
-    if not path.endswith('.conf') or os.path.isdir(path):
-        module.fail_json(msg="path: '%s' is not a .conf file: systemd-modules-load reads only *.conf files" % path)
-    missing = [n for n in names if not loaded(n)] if params['state'] == 'present' else []
-    if missing and not module.check_mode:
-        rc, out, err = module.run_command([module.get_bin_path('modprobe', required=True), '-a', *missing])
-        if rc != 0:
-            module.fail_json(msg='modprobe -a %s failed: %s' % (' '.join(missing), (err or out).strip()),
-                             rc=rc, missing=[n for n in missing if not loaded(n)])
-    content = HEADER + ''.join(n + '\n' for n in names) if params['state'] == 'present' else None
+    missing = K.load(module, names) if params['state'] == 'present' else []
+    content = K.render(names) if params['state'] == 'present' else None
     res = update_file(module, path, content)
     module.exit_json(changed=bool(missing) or res['changed'], loaded=missing, file_changed=res['changed'],
                      diff=res['diff'], **({'backup_file': res['backup_file']} if 'backup_file' in res else {}))

@@ -13,6 +13,9 @@ version_added: 0.2.0
 description:
   - Sets every setting of O(settings) in the running kernel (C(/proc/sys)) and writes them all to one file that
     systemd-sysctl reads at boot, in one run (the director and realserver roles set theirs with it).
+  - The kernel modules of O(modules) are loaded first (one C(modprobe -a)) and listed in O(modules_path) for
+    boot, as M(lvs.cluster.kernel_modules) does, so the settings they bring (C(net.ipv4.vs.*) of C(ip_vs)) exist
+    when they are read, in one module run.
   - Every name and value is checked before anything is read; a setting the running kernel does not have (for
     example C(net.ipv4.vs.*) before C(ip_vs) is loaded) fails naming it.
 author:
@@ -38,6 +41,17 @@ options:
         with a warning.
     type: path
     required: true
+  modules:
+    description:
+      - Kernel modules to load before the settings are read, in the order written to O(modules_path).
+    type: list
+    elements: str
+    default: []
+  modules_path:
+    description:
+      - The file listing O(modules) for systemd-modules-load (C(/etc/modules-load.d/*.conf)); required with
+        O(modules). V(absent) in O(state) removes it too.
+    type: path
   live:
     description: Change the running kernel values.
     type: bool
@@ -51,8 +65,10 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: A director's settings, now and at boot
+- name: IPVS loaded, and a director's settings, now and at boot
   lvs.cluster.sysctls:
+    modules: [ip_vs, ip_vs_wrr]
+    modules_path: /etc/modules-load.d/lvs.conf
     path: /etc/sysctl.d/90-lvs-director.conf
     settings:
       net.ipv4.ip_forward: 1
@@ -71,6 +87,16 @@ file_changed:
   description: Whether O(path) was (or would be) changed.
   returned: always
   type: bool
+loaded:
+  description: The kernel modules of O(modules) that were (or would be) loaded now.
+  returned: always
+  type: list
+  elements: str
+  sample: [ip_vs_mh]
+modules_file_changed:
+  description: Whether O(modules_path) was (or would be) changed.
+  returned: always
+  type: bool
 backup_file:
   description: The copy made by O(backup) before the file was changed.
   returned: when a backup was made
@@ -78,6 +104,7 @@ backup_file:
   sample: /etc/sysctl.d/90-lvs-director.conf.12345.2026-12-04@12:00:00~
 '''
 
+from ansible_collections.lvs.cluster.plugins.module_utils import kernel_modules as K
 from ansible_collections.lvs.cluster.plugins.module_utils import sysctl_file as S
 from ansible_collections.lvs.cluster.plugins.module_utils.arp_sysctl import SysctlError, validate_path
 from ansible_collections.lvs.cluster.plugins.module_utils.file_update import FILE_ARGS, update_file
@@ -91,6 +118,8 @@ def main():
         {
             'settings': {'type': 'dict', 'required': True},
             'path': {'type': 'path', 'required': True},
+            'modules': {'type': 'list', 'elements': 'str', 'default': []},
+            'modules_path': {'type': 'path'},
             'live': {'type': 'bool', 'default': True},
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
             **FILE_ARGS,
@@ -102,12 +131,27 @@ def main():
     try:
         warnings = validate_path(params['path'], True)
         settings = S.validate(params['settings'])
-        changes = []
-        if params['live'] and params['state'] == 'present':
-            changes = [(name, S.read(name), value) for name, value in settings]
-            changes = [c for c in changes if c[1] != c[2]]
-    except (S.SettingError, SysctlError) as exc:
+        modules = K.validate(params['modules'], params['modules_path'], 'modules', 'modules_path') \
+            if params['modules'] or params['modules_path'] else []
+    except (S.SettingError, SysctlError, K.ModulesError) as exc:
         module.fail_json(msg=str(exc))
+    present = params['state'] == 'present'
+    loaded = K.load(module, modules) if present else []
+    modules_file = {'changed': False}
+    if params['modules_path']:
+        modules_text = K.render(modules) if present else None
+        modules_file = update_file(module, params['modules_path'], modules_text)
+    changes = []
+    if params['live'] and present:
+        for name, value in settings:
+            try:
+                old = S.read(name)
+            except S.SettingError as exc:
+                if not (loaded and module.check_mode):
+                    module.fail_json(msg=str(exc))
+                old = '(not there until %s is loaded)' % ', '.join(loaded)
+            if old != value:
+                changes.append((name, old, value))
     if not module.check_mode:
         for name, _old, value in changes:
             try:
@@ -121,7 +165,10 @@ def main():
     diff = [{'before': ''.join('%s = %s\n' % (n, old) for n, old, _v in changes),
              'after': ''.join('%s = %s\n' % (n, v) for n, _old, v in changes),
              'before_header': '/proc/sys (before)', 'after_header': '/proc/sys (after)'}, res['diff']]
-    module.exit_json(changed=bool(changes) or res['changed'], file_changed=res['changed'],
+    if 'diff' in modules_file:
+        diff.insert(0, modules_file['diff'])
+    module.exit_json(changed=bool(changes) or res['changed'] or bool(loaded) or modules_file['changed'],
+                     file_changed=res['changed'], loaded=loaded, modules_file_changed=modules_file['changed'],
                      changes=['%s: %s -> %s' % c for c in changes], diff=diff,
                      **({'backup_file': res['backup_file']} if 'backup_file' in res else {}))
 

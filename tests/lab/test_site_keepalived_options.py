@@ -115,6 +115,6 @@ def test_diff_and_rejected_config_never_show_the_secret(lab, keepalived_options_
     bad = {"keepalived_global_defs_extra": ["lvs_no_such_keyword 1"]}
     out = lab.playbook("playbooks/site.yml", extra=bad, ok=False)
     assert "Unknown keyword 'lvs_no_such_keyword'" in out, out[-3000:]
-    assert "Render the keepalived configuration" in out and "censored" not in out and SECRET not in out
+    assert "The VRRP secret and the keepalived configuration" in out and "censored" not in out and SECRET not in out
     assert {d: lab.sh(d, "sha256sum /etc/keepalived/keepalived.conf") for d in DIRECTORS} == before
     assert lab.sh("director1", "systemctl is-active keepalived").strip() == "active"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils import arp_sysctl, ipvs_runner, sysctl_file
+from ansible_collections.lvs.cluster.plugins.module_utils import kernel_modules as kernel_modules_utils
 from ansible_collections.lvs.cluster.plugins.modules import (
     ipvs_dest,
     ipvs_info,
@@ -22,6 +23,7 @@ from ansible_collections.lvs.cluster.plugins.modules import (
     kernel_modules,
     lock,
     realserver_vips,
+    role_files,
     sysctl_arp,
     sysctls,
 )
@@ -56,7 +58,12 @@ BASES = {
     'sysctl_arp': (sysctl_arp, [{'interfaces': ['all', 'lo'], 'arp_ignore': 1, 'arp_announce': 2,
                                  'state': 'present'}]),
     'lock': (lock, [{'state': 'present', 'purpose': 'site', 'wait': 0, 'ttl': 60}, {'state': 'absent'}]),
-    'sysctls': (sysctls, [{'settings': {'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.lo.arp_announce': 2}}]),
+    'sysctls': (sysctls, [{'settings': {'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.lo.arp_announce': 2}},
+                          {'settings': {'net.ipv4.conf.all.arp_ignore': 1}, 'modules': ['ip_vs', 'ip_vs_mh']}]),
+    'role_files': (role_files, [{'files': [{'path': 'secret', 'secret_content': 'auth_pass x\n', 'mode': '0600'},
+                                           {'path': 'keepalived.conf', 'content': 'a\n', 'mode': 384,
+                                            'validate': 'true %s', 'owner': 'root', 'group': 'root'},
+                                           {'path': 'gone', 'state': 'absent'}]}]),
     'kernel_modules': (kernel_modules, [{'names': ['ip_vs', 'ip_vs_rr']}]),
     'realserver_vips': (realserver_vips, [{'addresses': [{'cidr': '10.78.0.200/32', 'dev': 'lo'},
                                                          {'cidr': 'fd78::200/128', 'dev': 'lo', 'label': ''}],
@@ -80,7 +87,7 @@ def sandbox(tmp_path, monkeypatch):
         (conf / 'arp_announce').write_text('0\n')
     monkeypatch.setattr(arp_sysctl, 'PROC_SYS', str(tmp_path / 'proc_sys'))
     monkeypatch.setattr(sysctl_file, 'PROC_SYS', str(tmp_path / 'proc_sys'))
-    monkeypatch.setattr(kernel_modules, 'SYS_MODULE', str(tmp_path / 'module'))
+    monkeypatch.setattr(kernel_modules_utils, 'SYS_MODULE', str(tmp_path / 'module'))
     monkeypatch.setattr(realserver_vips, 'SYSTEMD', str(tmp_path / 'system'))
     monkeypatch.setattr(realserver_vips, 'SYS_NET', str(tmp_path / 'net'))
     return tmp_path
@@ -97,6 +104,14 @@ def with_paths(name, args, tmp):
         args.setdefault('pid_file', str(tmp / 'keepalived.pid'))
     elif name == 'sysctls':
         args.setdefault('path', str(tmp / 'lvs.conf'))
+        if 'modules' in args:
+            args.setdefault('modules_path', str(tmp / 'modules.conf'))
+    elif name == 'role_files' and isinstance(args.get('files'), list):
+        (tmp / 'files').mkdir(exist_ok=True)
+        # under tmp whatever the fuzzer made of the name (a module in check mode still reads the files)
+        args['files'] = [dict(f, path=str(tmp / 'files' / str(f['path']).replace('/', '_')[:50]))
+                         if isinstance(f, dict) and isinstance(f.get('path'), str) and f['path'] else f
+                         for f in args['files']]
     elif name == 'kernel_modules':
         args.setdefault('path', str(tmp / 'modules.conf'))
     elif name == 'realserver_vips':

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from ansible.module_utils import basic
+from ansible_collections.lvs.cluster.plugins.module_utils import kernel_modules as kernel_modules_utils
 from ansible_collections.lvs.cluster.plugins.module_utils import sysctl_file
 from ansible_collections.lvs.cluster.plugins.modules import kernel_modules, sysctls
 from ipvs_harness import run_module
@@ -59,7 +60,7 @@ def test_sysctls_bad_input_changes_nothing(proc, tmp_path, settings, message):
 def sys_module(tmp_path, monkeypatch):
     root = tmp_path / 'module'
     (root / 'ip_vs').mkdir(parents=True)
-    monkeypatch.setattr(kernel_modules, 'SYS_MODULE', str(root))
+    monkeypatch.setattr(kernel_modules_utils, 'SYS_MODULE', str(root))
     calls = []
 
     def run_command(self, args, **_kw):
@@ -88,3 +89,40 @@ def test_kernel_modules_bad_input(sys_module, tmp_path):
     assert res['failed'] and res['msg'] == "names[0]: 'ip_vs; reboot' is not a kernel module name"
     res = run_module(kernel_modules.main, {'names': ['ip_vs'], 'path': str(tmp_path / 'lvs.txt')})
     assert res['failed'] and 'is not a .conf file' in res['msg'] and sys_module == []
+
+
+def test_sysctls_load_their_modules_first_in_the_same_run(proc, sys_module, tmp_path):
+    """A director's run: ip_vs and a scheduler loaded, then settings that exist only with ip_vs; check mode shows
+    those as coming with the module instead of failing."""
+    def modprobe(self, args, **_kw):
+        sys_module.append(list(args[1:]))
+        for name in args[2:]:
+            (tmp_path / 'module' / name).mkdir()
+        (proc / 'net/ipv4/vs').mkdir(exist_ok=True)
+        (proc / 'net/ipv4/vs/expire_nodest_conn').write_text('0\n')
+        return 0, '', ''
+    args = {'modules': ['ip_vs', 'ip_vs_mh', 'ip_vs'], 'modules_path': str(tmp_path / 'lvs-modules.conf'),
+            'settings': {'net.ipv4.vs.expire_nodest_conn': 1}, 'path': str(tmp_path / 'lvs.conf')}
+    (tmp_path / 'module' / 'ip_vs').rmdir()
+    with mock.patch.object(basic.AnsibleModule, 'run_command', modprobe):
+        res = run_module(sysctls.main, args, check_mode=True)
+        assert res['loaded'] == ['ip_vs', 'ip_vs_mh'] and sys_module == [], res
+        assert res['changes'] == ['net.ipv4.vs.expire_nodest_conn: (not there until ip_vs, ip_vs_mh is loaded) -> 1']
+        res = run_module(sysctls.main, args)
+        assert sys_module == [['-a', 'ip_vs', 'ip_vs_mh']] and res['modules_file_changed'] and res['file_changed']
+        assert (tmp_path / 'lvs-modules.conf').read_text().splitlines()[1:] == ['ip_vs', 'ip_vs_mh']
+        assert (proc / 'net/ipv4/vs/expire_nodest_conn').read_text() == '1\n'
+        assert run_module(sysctls.main, args)['changed'] is False and len(sys_module) == 1
+
+
+@pytest.mark.parametrize('extra, message', [
+    ({'modules': ['ip_vs; reboot']}, "modules[0]: 'ip_vs; reboot' is not a kernel module name"),
+    ({'modules': ['ip_vs']}, "modules_path: 'None' is not a .conf file"),
+    ({'modules': ['ip_vs'], 'modules_path': '/etc/modules'}, "modules_path: '/etc/modules' is not a .conf file"),
+])
+def test_sysctls_bad_modules_change_nothing(proc, sys_module, tmp_path, extra, message):
+    res = run_module(sysctls.main, dict({'settings': {'net.ipv4.ip_forward': 1}, 'path': str(tmp_path / 'a.conf')},
+                                        **extra))
+    assert res['failed'] and res['msg'].startswith(message), res
+    assert sys_module == [] and not (tmp_path / 'a.conf').exists()
+    assert (proc / 'net/ipv4/ip_forward').read_text() == '0\n'
