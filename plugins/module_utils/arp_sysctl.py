@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.lvs.cluster.plugins.module_utils.file_update import update_file
 
@@ -141,21 +141,27 @@ def validate_path(path: Any, persist: bool) -> List[str]:
     return []
 
 
-def run(module) -> None:
-    """lvs.cluster.sysctl_arp"""
-    params = module.params
+def check(params: Dict[str, Any]) -> Tuple[List[str], List[str], Dict[str, int]]:
+    """The options of sysctl_arp (also realserver_vips' arp), checked before the host is read: (warnings,
+    interfaces, desired values); raises SysctlError naming the field."""
+    warnings = validate_path(params['path'], params['persist'])
+    interfaces = validate_interfaces(params['interfaces'])
+    desired = {'arp_ignore': validate_value('arp_ignore', params['arp_ignore']),
+               'arp_announce': validate_value('arp_announce', params['arp_announce'])}
+    if params['state'] == 'absent':
+        desired = dict(KERNEL_DEFAULTS)
+    return warnings, interfaces, desired
+
+
+def converge(module, params: Dict[str, Any], interfaces: List[str], desired: Dict[str, int]) -> Dict[str, Any]:
+    """Set what differs live (not in check mode) and write the file: the result fields of sysctl_arp, with
+    ``diff`` a list. Fails the module when the host refuses a value."""
     try:
-        warnings = validate_path(params['path'], params['persist'])
-        interfaces = validate_interfaces(params['interfaces'])
-        desired = {'arp_ignore': validate_value('arp_ignore', params['arp_ignore']),
-                   'arp_announce': validate_value('arp_announce', params['arp_announce'])}
-        if params['state'] == 'absent':
-            desired = dict(KERNEL_DEFAULTS)
         before, after, changes = plan(interfaces, desired)
-        if not params['live']:
-            after, changes = before, []
     except SysctlError as exc:
         module.fail_json(msg=str(exc))
+    if not params['live']:
+        after, changes = before, []
     if changes and not module.check_mode:
         for iface, key, _old, new in changes:
             try:
@@ -167,24 +173,27 @@ def run(module) -> None:
         'after': ''.join('%s = %d\n' % (sysctl_name(i, k), after[i][k]) for i in interfaces for k in KEYS),
         'before_header': '/proc/sys (before)', 'after_header': '/proc/sys (after)',
     }]
-    changed = bool(changes)
-    file_changed = False
-    extra = {}
+    result: Dict[str, Any] = {'changed': bool(changes), 'file_changed': False}
     if params['persist']:
         content = render_file(interfaces, desired) if params['state'] == 'present' else None
         res = update_file(module, params['path'], content)
         diffs.append(res['diff'])
-        file_changed = res['changed']
-        changed = changed or file_changed
+        result['file_changed'] = res['changed']
+        result['changed'] = result['changed'] or res['changed']
         if 'backup_file' in res:
-            extra['backup_file'] = res['backup_file']
+            result['backup_file'] = res['backup_file']
+    result.update(interfaces=report(interfaces, after, after['all']), diff=diffs,
+                  changes=['%s: %d -> %d' % (sysctl_name(i, k), old, new) for i, k, old, new in changes])
+    return result
+
+
+def run(module) -> None:
+    """lvs.cluster.sysctl_arp"""
+    try:
+        warnings, interfaces, desired = check(module.params)
+    except SysctlError as exc:
+        module.fail_json(msg=str(exc))
+    result = converge(module, module.params, interfaces, desired)
     for warning in warnings:
         module.warn(warning)
-    module.exit_json(
-        changed=changed,
-        interfaces=report(interfaces, after, after['all']),
-        changes=['%s: %d -> %d' % (sysctl_name(i, k), old, new) for i, k, old, new in changes],
-        file_changed=file_changed,
-        diff=diffs,
-        **extra,
-    )
+    module.exit_json(**result)

@@ -16,8 +16,10 @@ description:
     hand are left alone), and writes and enables the systemd unit O(unit) that puts them back at every boot,
     whatever manages the network (ifupdown, NetworkManager or systemd-networkd).
   - With no address, it removes the recorded ones, and disables and removes the unit.
-  - The realserver role runs it once per host; the ARP settings (M(lvs.cluster.sysctl_arp)) and the tunnel
-    modules (M(lvs.cluster.kernel_modules)) come first.
+  - With O(arp), the ARP settings come first in the same run, as M(lvs.cluster.sysctl_arp) sets them: a DR or TUN
+    real server must neither answer nor announce ARP for a VIP from the moment it has it.
+  - The realserver role runs it once per host, with O(arp) for DR and TUN; the tunnel modules
+    (M(lvs.cluster.sysctls) with its O(lvs.cluster.sysctls#module:modules)) come first.
 author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
@@ -63,6 +65,29 @@ options:
     description: The systemd unit that puts the VIPs back at boot.
     type: path
     default: /etc/systemd/system/lvs-realserver.service
+  arp:
+    description:
+      - C(arp_ignore) and C(arp_announce) set live and in O(arp.path) before any VIP is added (nothing is set without
+        it). Checked with the other options, before the host is read.
+    type: dict
+    suboptions:
+      arp_ignore:
+        description: 1 = answer only for addresses of the interface the request came in on.
+        type: int
+        default: 1
+      arp_announce:
+        description: 2 = announce the best local address of the outgoing interface, never the VIP.
+        type: int
+        default: 2
+      interfaces:
+        description: The interfaces set, C(all) and C(lo) for DR, C(all) for TUN.
+        type: list
+        elements: str
+        default: [all, lo]
+      path:
+        description: The sysctl.d file that sets them at boot.
+        type: path
+        default: /etc/sysctl.d/90-lvs-arp.conf
   remove_files:
     description:
       - Files to remove when present, e.g. what earlier versions wrote or the unit of another forwarding method;
@@ -77,6 +102,7 @@ EXAMPLES = r'''
   lvs.cluster.realserver_vips:
     addresses:
       - {cidr: 192.0.2.10/32, dev: lo, label: "lo:0"}
+    arp: {arp_ignore: 1, arp_announce: 2, interfaces: [all, lo]}
 '''
 
 RETURN = r'''
@@ -95,6 +121,12 @@ unit_changed:
   description: Whether the unit was (or would be) written, enabled or removed.
   returned: always
   type: bool
+arp_changes:
+  description: The ARP settings of O(arp) that were (or would be) changed live, as M(lvs.cluster.sysctl_arp) returns them.
+  returned: always
+  type: list
+  elements: str
+  sample: ["net.ipv4.conf.lo.arp_ignore: 0 -> 1"]
 files_removed:
   description: The files of O(remove_files) that were (or would be) removed.
   returned: always
@@ -105,6 +137,7 @@ files_removed:
 import json
 import os
 
+from ansible_collections.lvs.cluster.plugins.module_utils import arp_sysctl as A
 from ansible_collections.lvs.cluster.plugins.module_utils import realserver_vips as V
 from ansible_collections.lvs.cluster.plugins.module_utils.file_update import read_text, update_file
 from ansible_collections.lvs.cluster.plugins.module_utils.module_args import new_module
@@ -145,14 +178,24 @@ def main():
             'state_file': {'type': 'path', 'default': '/var/lib/lvs-realserver-vips.json'},
             'unit': {'type': 'path', 'default': '/etc/systemd/system/lvs-realserver.service'},
             'remove_files': {'type': 'list', 'elements': 'path', 'default': []},
+            'arp': {'type': 'dict', 'options': {
+                'arp_ignore': {'type': 'int', 'default': 1},
+                'arp_announce': {'type': 'int', 'default': 2},
+                'interfaces': {'type': 'list', 'elements': 'str', 'default': ['all', 'lo']},
+                'path': {'type': 'path', 'default': '/etc/sysctl.d/90-lvs-arp.conf'},
+            }},
         },
         supports_check_mode=True,
     )
     params = module.params
+    arp = dict(params['arp'], live=True, persist=True, state='present') if params['arp'] else None
     try:
         wanted = V.validate(params['addresses'], params['lo_label'])
+        arp_checked = A.check(arp) if arp else None
     except V.VipError as exc:
         module.fail_json(msg=str(exc))
+    except A.SysctlError as exc:
+        module.fail_json(msg='arp.%s' % exc)
     for name in ('state_file', 'unit'):
         if not os.path.isabs(params[name]) or os.path.isdir(params[name]):
             module.fail_json(msg='%s: %r is not a file path' % (name, params[name]))
@@ -171,6 +214,11 @@ def main():
     live = V.live_addresses(run(module, [ip, '-o', 'addr', 'show']))
     record_text = read_text(params['state_file'])
     add, remove = V.plan(wanted, live, V.recorded(record_text))
+    arp_result = {'changed': False, 'changes': [], 'diff': []}
+    if arp_checked:
+        arp_result = A.converge(module, arp, *arp_checked[1:])
+        for warning in arp_checked[0]:
+            module.warn('arp.' + warning)
     if not module.check_mode:
         for dev in devices_down:
             run(module, [ip, 'link', 'set', 'dev', dev, 'up'])
@@ -207,12 +255,14 @@ def main():
     after = ''.join('%s dev %s\n' % (c, d) for c, d in sorted(after_set) if d in V.DEVICES and not
                     c.startswith(('127.', '::1/')))
     module.exit_json(
-        changed=bool(add or remove or devices_down or removed_files or unit_changed or res_record['changed']),
+        changed=bool(add or remove or devices_down or removed_files or unit_changed or res_record['changed']
+                     or arp_result['changed']),
+        arp_changes=arp_result['changes'],
         added=['%s %s' % (a['cidr'], a['dev']) for a in add],
         removed=['%s %s' % (r['cidr'], r['dev']) for r in remove],
         unit_changed=unit_changed, files_removed=removed_files,
         diff=[{'before': before, 'after': after, 'before_header': 'addresses (before)',
-               'after_header': 'addresses (after)'}, res_unit['diff'], res_record['diff']])
+               'after_header': 'addresses (after)'}, res_unit['diff'], res_record['diff']] + arp_result['diff'])
 
 
 if __name__ == '__main__':

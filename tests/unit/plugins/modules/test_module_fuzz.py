@@ -67,7 +67,9 @@ BASES = {
     'kernel_modules': (kernel_modules, [{'names': ['ip_vs', 'ip_vs_rr']}]),
     'realserver_vips': (realserver_vips, [{'addresses': [{'cidr': '10.78.0.200/32', 'dev': 'lo'},
                                                          {'cidr': 'fd78::200/128', 'dev': 'lo', 'label': ''}],
-                                           'lo_label': 'lo:0', 'remove_files': []}]),
+                                           'lo_label': 'lo:0', 'remove_files': []},
+                                          {'addresses': [{'cidr': '10.78.0.200/32', 'dev': 'lo'}],
+                                           'arp': {'arp_ignore': 1, 'arp_announce': 2, 'interfaces': ['all', 'lo']}}]),
 }
 
 
@@ -117,6 +119,8 @@ def with_paths(name, args, tmp):
     elif name == 'realserver_vips':
         args.setdefault('state_file', str(tmp / 'vips.json'))
         args.setdefault('unit', str(tmp / 'system' / 'lvs-realserver.service'))
+        if isinstance(args.get('arp'), dict):
+            args['arp'] = dict(args['arp'], path=str(tmp / 'arp.conf'))
     return args
 
 

@@ -144,3 +144,45 @@ def test_module_fails_before_changing_anything_on_bad_input(host, tmp_path):
     res = run_module(realserver_vips.main, args(tmp_path, [{'cidr': 'fd78::200/128', 'dev': 'ip6tnl0'}]))
     assert res['failed'] and res['msg'] == 'addresses: device ip6tnl0 does not exist (its module, ip6_tunnel, is ' \
                                            'not loaded)' and host.calls == []
+
+
+@pytest.fixture
+def proc(tmp_path, monkeypatch):
+    from ansible_collections.lvs.cluster.plugins.module_utils import arp_sysctl
+    for iface in ('all', 'lo'):
+        conf = tmp_path / 'proc_sys/net/ipv4/conf' / iface
+        conf.mkdir(parents=True)
+        (conf / 'arp_ignore').write_text('0\n')
+        (conf / 'arp_announce').write_text('0\n')
+    monkeypatch.setattr(arp_sysctl, 'PROC_SYS', str(tmp_path / 'proc_sys'))
+    return tmp_path / 'proc_sys/net/ipv4/conf'
+
+
+def test_arp_is_set_before_the_vip_in_the_same_run(host, proc, tmp_path):
+    """A DR real server: arp_ignore/arp_announce on all and lo, live and at boot, in the run that adds the VIP
+    (before it); check mode sets nothing; bad ARP input fails naming arp.FIELD before anything is read."""
+    arp = {'arp_ignore': 1, 'arp_announce': 2, 'interfaces': ['all', 'lo'], 'path': str(tmp_path / '90-lvs-arp.conf')}
+    res = run_module(realserver_vips.main, args(tmp_path, DUAL[:1], arp=arp), check_mode=True)
+    assert res['arp_changes'] == ['net.ipv4.conf.all.arp_ignore: 0 -> 1', 'net.ipv4.conf.all.arp_announce: 0 -> 2',
+                                  'net.ipv4.conf.lo.arp_ignore: 0 -> 1', 'net.ipv4.conf.lo.arp_announce: 0 -> 2']
+    assert (proc / 'lo/arp_ignore').read_text() == '0\n' and not (tmp_path / '90-lvs-arp.conf').exists()
+    seen = []
+    original = host.run_command
+
+    def run_command(args, **kw):
+        if 'replace' in args:
+            seen.append(((proc / 'lo/arp_ignore').read_text(), (proc / 'all/arp_announce').read_text()))
+        return original(args, **kw)
+    host.run_command = run_command
+    res = run_module(realserver_vips.main, args(tmp_path, DUAL[:1], arp=arp))
+    assert res['added'] == ['10.78.0.200/32 lo'] and seen == [('1\n', '2\n')]  # ARP set when the VIP came
+    assert 'net.ipv4.conf.lo.arp_ignore = 1' in (tmp_path / '90-lvs-arp.conf').read_text()
+    again = run_module(realserver_vips.main, args(tmp_path, DUAL[:1], arp=arp))
+    assert again['changed'] is False and again['arp_changes'] == []
+    calls = len(host.calls)
+    for bad, message in (({'arp_ignore': 9}, 'arp.arp_ignore: 9 is not one of'),
+                         ({'interfaces': ['lo;reboot']}, "arp.interfaces: 'lo;reboot' is not a valid interface"),
+                         ({'path': str(tmp_path / 'arp.txt')}, 'arp.path: ')):
+        res = run_module(realserver_vips.main, args(tmp_path, DUAL, arp=dict(arp, **bad)))
+        assert res['failed'] and res['msg'].startswith(message), res
+    assert len(host.calls) == calls and (proc / 'all/arp_ignore').read_text() == '1\n'
