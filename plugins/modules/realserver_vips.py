@@ -16,8 +16,8 @@ description:
     hand are left alone), and writes and enables the systemd unit O(unit) that puts them back at every boot,
     whatever manages the network (ifupdown, NetworkManager or systemd-networkd).
   - With no address, it removes the recorded ones, and disables and removes the unit.
-  - With O(arp), the ARP settings come first in the same run, as M(lvs.cluster.sysctl_arp) sets them: a DR or TUN
-    real server must neither answer nor announce ARP for a VIP from the moment it has it.
+  - With O(arp), the ARP settings come first in the same run, as M(lvs.cluster.sysctl_arp) sets them (a DR or TUN
+    real server must neither answer nor announce ARP for a VIP from the moment it has it).
   - The realserver role runs it once per host, with O(arp) for DR and TUN; the tunnel modules
     (M(lvs.cluster.sysctls) with its O(lvs.cluster.sysctls#module:modules)) come first.
 author:
@@ -122,7 +122,7 @@ unit_changed:
   returned: always
   type: bool
 arp_changes:
-  description: The ARP settings of O(arp) that were (or would be) changed live, as M(lvs.cluster.sysctl_arp) returns them.
+  description: The ARP settings of O(arp) that were (or would be) changed live, as M(lvs.cluster.sysctl_arp) says.
   returned: always
   type: list
   elements: str

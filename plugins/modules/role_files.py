@@ -94,18 +94,16 @@ EXAMPLES = r'''
       - path: /etc/keepalived/keepalived.conf
         content: "{{ lookup('ansible.builtin.template', 'keepalived.conf.j2') }}"
         mode: "0600"
-        link_to:
-        description:
-          - Make the file a symbolic link to this path (a unit enabled as C(systemctl enable) would, by its
-            C(.wants) link), replacing a file there. O(files[].mode), O(files[].owner) and O(files[].group) do not
-            apply.
-        type: path
-      parents:
-        description: Create the file's missing parent directories (mode C(0755), owned by root).
-        type: bool
-        default: false
-      validate: keepalived -t -f %s
+        validate: keepalived -t -f %s
   notify: Reload keepalived
+
+- name: A unit and the link that enables it, as systemctl enable would
+  lvs.cluster.role_files:
+    files:
+      - path: /etc/systemd/system/lvs-interfaces.service
+        content: "{{ lookup('ansible.builtin.template', 'lvs-interfaces.service.j2') }}"
+      - path: /etc/systemd/system/multi-user.target.wants/lvs-interfaces.service
+        link_to: /etc/systemd/system/lvs-interfaces.service
 '''
 
 RETURN = r'''
