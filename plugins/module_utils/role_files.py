@@ -133,13 +133,18 @@ def check_entries(entries: List[Dict[str, Any]]) -> None:
 def plan(entries: List[Dict[str, Any]]) -> List[Planned]:
     """The entries against the host (read only)."""
     planned = []
+    made = set()  # the directories that entries with parents will create, for the entries after them
     for index, entry in enumerate(entries):
         where = 'files[%d]' % index
         item = Planned(index, entry, _mode(entry['mode'], where), _user(entry['owner'], where),
                        _group(entry['group'], where))
         directory = os.path.dirname(item.path)
-        if item.content is not None and not item.parents and not os.path.isdir(directory):
-            raise FilesError('%s.path: the directory %s of %s does not exist' % (where, directory, item.path))
+        if item.content is not None and not os.path.isdir(directory):
+            if not (item.parents or directory in made):
+                raise FilesError('%s.path: the directory %s of %s does not exist' % (where, directory, item.path))
+            while directory not in made and not os.path.isdir(directory):
+                made.add(directory)
+                directory = os.path.dirname(directory)
         if os.path.isdir(item.path) and not os.path.islink(item.path):
             raise FilesError('%s.path: %s is a directory' % (where, item.path))
         if os.path.islink(item.path):

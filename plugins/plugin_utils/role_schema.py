@@ -52,9 +52,12 @@ DIRECTOR = {
                                  default='/etc/sysctl.d/90-lvs-director.conf', scope=HOST),
     'director_modules_file': Path('file under /etc/modules-load.d listing IPVS and the schedulers in use, loaded at '
                                   'boot', default='/etc/modules-load.d/lvs-director.conf', scope=HOST),
-    'director_rules_file': Path('file holding the IPVS rules restored at boot (lvs_ipvs_owner ansible); empty = '
-                                '/etc/ipvsadm.rules, which Debian\'s ipvsadm service restores with AUTO="true" in '
-                                '/etc/default/ipvsadm', empty=True, default='', scope=HOST),
+    'director_rules_file': Path('file holding the IPVS rules restored at boot (lvs_ipvs_owner ansible) by Debian\'s '
+                                'ipvsadm service (AUTO="true" in /etc/default/ipvsadm); empty = /etc/ipvsadm.rules. '
+                                'Another path is named there as IPVSADM_RULES, which Debian 12\'s service reads; '
+                                'Debian 13\'s restores only /etc/ipvsadm.rules, and the role refuses another path '
+                                'there',
+                                empty=True, default='', scope=HOST),
     'director_ipvs_timeouts': Struct('IPVS connection timeouts in seconds (ipvsadm --set); a key left out keeps the '
                                      'kernel\'s value', {
                                          'tcp': Int('established TCP connections', 1, 2147483),

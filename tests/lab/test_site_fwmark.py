@@ -96,3 +96,12 @@ def test_fwmark_service_marks_balances_and_survives_a_reboot(lab, qemu_director)
     assert_director(lab)
     counts = answers(lab)
     assert counts == {"fwrs1": 8, "fwrs2": 4}, counts
+
+    # a rules file of another path: Debian 12's ipvsadm service restores it at boot (test_site_reboot.py); Debian
+    # 13's restores only /etc/ipvsadm.rules, so there the director role refuses it before it changes anything
+    if lab.sh(DIRECTOR, ". /etc/os-release; echo $VERSION_ID").strip() == "13":
+        custom = {**EXTRA, "director_rules_file": "/etc/lvs-ipvs.rules"}
+        out = lab.playbook("playbooks/site.yml", extra=custom, inventories=qemu_director, ok=False)
+        assert "director_rules_file: /etc/lvs-ipvs.rules would not be restored at boot" in out, out[-2000:]
+        assert lab.sh(DIRECTOR, "ls /etc/lvs-ipvs.rules 2>&1; true").strip().endswith("No such file or directory")
+        assert_director(lab)

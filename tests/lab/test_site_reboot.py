@@ -1,5 +1,6 @@
 """site.yml on the lab hosts with the IPVS table owned by Ansible: the connection sync daemon, rules
-persisted for the Debian ipvsadm service; then real reboots (clean power-off, same disk) of the
+persisted for the Debian ipvsadm service (in a file of another path than /etc/ipvsadm.rules, named to the service in
+/etc/default/ipvsadm); then real reboots (clean power-off, same disk) of the
 MASTER director and of a real server bring everything back: rules, sync daemons, VIP, lo:0 and ARP
 sysctls, and traffic through the VIP. The rebooted real server is configured as Debian installs a server
 (ifupdown, systemd-networkd disabled: labkit/stock.py), and is rebooted again after a converge to tun (VIP on
@@ -20,6 +21,7 @@ EXTRA = {
     "keepalived_sync_daemon": False,  # the lab inventory's; the director role owns the sync daemons here
     "director_sync_id": 7,
     "director_ipvs_timeouts": {"tcp": 1800, "tcpfin": 60},
+    "director_rules_file": "/etc/lvs-ipvs.rules",
     "lvs_services": [{"name": "web", "port": 80, "scheduler": "wrr"}],
 }
 RULES = ["-A -t 10.78.0.200:80 -s wrr", "-a -t 10.78.0.200:80 -r 10.78.0.21:80 -g -w 2",
@@ -30,7 +32,8 @@ def director_state(lab, node: str) -> dict:
     return {
         "rules": lab.sh(node, "ipvsadm -Sn").splitlines(),
         "daemons": lab.sh(node, "ipvsadm -Ln --daemon"),
-        "saved": lab.sh(node, "cat /etc/ipvsadm.rules").splitlines(),
+        "saved": lab.sh(node, "cat /etc/lvs-ipvs.rules").splitlines(),
+        "default_file": lab.sh(node, "cat /etc/ipvsadm.rules 2>/dev/null; true").splitlines(),
         "vip": lab.has_vip(node),
     }
 
@@ -38,7 +41,7 @@ def director_state(lab, node: str) -> dict:
 def assert_director(lab, node: str, master: bool) -> None:
     state = director_state(lab, node)
     assert state["rules"] == RULES, state
-    assert state["saved"] == RULES, state
+    assert state["saved"] == RULES and not set(RULES) & set(state["default_file"]), state
     assert "master sync daemon" in state["daemons"] and "backup sync daemon" in state["daemons"], state
     assert "syncid=7" in state["daemons"], state
     assert state["vip"] is master, state

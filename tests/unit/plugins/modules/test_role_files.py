@@ -130,3 +130,16 @@ def test_links_and_missing_parents(tmp_path):
     other.symlink_to('/dev/null')
     assert run_module(role_files.main, args)['changed_paths'] == [str(other)] and os.readlink(other) == str(unit)
     assert sorted(p.name for p in other.parent.iterdir()) == ['lvs-interfaces.service']
+
+
+def test_a_directory_an_earlier_entry_creates_serves_the_later_ones(tmp_path):
+    """A fresh host: facts.d does not exist; the first file creates it, the second is written in it."""
+    facts = tmp_path / 'etc/ansible/facts.d'
+    args = {'files': [entry(facts / 'lvs_cluster.fact', content='{}\n', parents=True),
+                      entry(facts / 'lvs_packages.fact', content='#!/bin/sh\n', mode='0755')]}
+    assert run_module(role_files.main, args, check_mode=True)['changed'] and not facts.parent.exists()
+    assert run_module(role_files.main, args)['changed_paths'] == [str(facts / 'lvs_cluster.fact'),
+                                                                  str(facts / 'lvs_packages.fact')]
+    assert (facts / 'lvs_packages.fact').stat().st_mode & 0o777 == 0o755
+    res = run_module(role_files.main, {'files': [entry(facts / 'x' / 'y.fact', content='')]})
+    assert res['failed'] and res['msg'].startswith('files[0].path: the directory %s of' % (facts / 'x'))
