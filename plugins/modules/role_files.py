@@ -113,6 +113,12 @@ changed_paths:
   type: list
   elements: str
   sample: [/etc/keepalived/keepalived.conf]
+created_paths:
+  description: The files of RV(changed_paths) that did not exist before (a new systemd unit needs no reload).
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/systemd/system/lvs-interfaces.service]
 '''
 
 from ansible_collections.lvs.cluster.plugins.module_utils import role_files as F
@@ -135,6 +141,7 @@ def main():
         module.fail_json(msg='files: %s' % exc)
     changed = [item for item in planned if item.changed]
     module.exit_json(changed=bool(changed), changed_paths=[item.path for item in changed],
+                     created_paths=[item.path for item in changed if item.before is None and item.content is not None],
                      diff=[item.diff() for item in changed])
 
 

@@ -123,7 +123,8 @@ def test_links_and_missing_parents(tmp_path):
     assert res['changed_paths'] == [str(unit), str(wants), str(other)] and not other.parent.exists()
     assert res['diff'][1] == {'before': '(a file)\n', 'after': 'symbolic link to %s\n' % unit,
                               'before_header': str(wants), 'after_header': str(wants)}
-    assert run_module(role_files.main, args)['changed']
+    res = run_module(role_files.main, args)
+    assert res['created_paths'] == [str(unit), str(other)]  # wants held a file: replaced, not created
     assert os.readlink(wants) == os.readlink(other) == str(unit) and other.parent.stat().st_mode & 0o777 == 0o755
     assert run_module(role_files.main, args)['changed'] is False
     other.unlink()
