@@ -29,6 +29,7 @@ ENTRY = {
     'group': {'type': 'str', 'default': 'root'},
     'validate': {'type': 'str'},
     'link_to': {'type': 'path'},
+    'secret': {'type': 'bool', 'default': False},
     'parents': {'type': 'bool', 'default': False},
 }
 
@@ -46,7 +47,7 @@ class Planned:
     def __init__(self, index: int, entry: Dict[str, Any], mode: int, uid: int, gid: int):
         self.index = index
         self.path: str = entry['path']
-        self.secret = entry.get('secret_content') is not None
+        self.secret = entry['secret'] or entry.get('secret_content') is not None
         self.link_to: Optional[str] = entry.get('link_to')
         self.content: Optional[str] = None if entry['state'] == 'absent' else (
             entry['secret_content'] if self.secret else entry['content'] if self.link_to is None

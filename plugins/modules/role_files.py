@@ -29,7 +29,10 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: A file given by O(files[].secret_content) shows only that it changed.
+    details:
+      - A file given by O(files[].secret_content) or marked O(files[].secret) shows only that it changed.
+      - No diff is returned when diff mode is off for the task (its C(diff) keyword false), so the old content of
+        a file written by hand, which may hold a password, is never shown.
   platform:
     platforms: posix
 options:
@@ -50,6 +53,12 @@ options:
       secret_content:
         description: The file's text, never logged or shown in a diff (a password file).
         type: str
+      secret:
+        description:
+          - Never show the file's content in a diff, before or after, also when it is removed
+            (O(files[].state=absent)). Implied by O(files[].secret_content).
+        type: bool
+        default: false
       state:
         description: V(absent) removes the file.
         type: str
@@ -140,9 +149,12 @@ def main():
     except OSError as exc:
         module.fail_json(msg='files: %s' % exc)
     changed = [item for item in planned if item.changed]
+    # a diff only in diff mode: with the task's diff: false (keepalived.conf written by hand may hold a password)
+    # the callback would still show one the module returns
+    diff = {'diff': [item.diff() for item in changed]} if module._diff else {}
     module.exit_json(changed=bool(changed), changed_paths=[item.path for item in changed],
                      created_paths=[item.path for item in changed if item.before is None and item.content is not None],
-                     diff=[item.diff() for item in changed])
+                     **diff)
 
 
 if __name__ == '__main__':

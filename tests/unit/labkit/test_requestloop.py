@@ -43,14 +43,25 @@ def wait_lines(path: Path, n: int, timeout: float = 20) -> None:
         time.sleep(0.05)
 
 
+def wait_for_text(path: Path, text: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and text not in path.read_text():
+        time.sleep(0.05)
+    assert text in path.read_text(), path.read_text()[-500:]
+
+
 def test_requests_are_split_by_the_marks_and_failures_counted(server, tmp_path):
     base, out = str(tmp_path / "loop"), tmp_path / "out"
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     with open(out, "w") as f:
-        proc = subprocess.Popen(requestloop.argv(url, base, interval=0.01, seconds=30), stdout=f)
+        # a local server: a request fails only when it is down (timeout 5 s: the machine may be busy booting the lab)
+        proc = subprocess.Popen(requestloop.argv(url, base, interval=0.01, seconds=30, timeout=5), stdout=f)
     try:
         wait_lines(out, 5)
         subprocess.run(requestloop.mark(base, "failed"), shell=True, check=True)
+        # the loop has seen the mark (a request it started before would fail yet count before the failure: the
+        # machine busy booting the lab beside this test, one did)
+        wait_for_text(out, "MARK failed")
         server.shutdown()  # the "master" dies: requests fail until the takeover
         server.server_close()
         time.sleep(0.5)

@@ -42,6 +42,7 @@ def test_files_written_in_order_idempotent_with_check_and_diff_mode(tmp_path):
     assert 's3cr3t' not in json.dumps(res) and 'rest\n' in res['diff'][1]['after']
     res = run_module(role_files.main, args)
     assert res['changed'] and not res.get('failed'), res
+    assert 'diff' not in res  # diff mode off for the task: no diff (a file written by hand may hold a password)
     assert (tmp_path / 'secret').read_text() == 'auth_pass s3cr3t\n'
     assert oct((tmp_path / 'secret').stat().st_mode & 0o7777) == '0o600'
     assert oct((tmp_path / 'main.conf').stat().st_mode & 0o7777) == '0o640'
@@ -61,6 +62,14 @@ def test_a_file_its_check_rejects_is_not_installed(tmp_path):
     assert res['failed'] and res['msg'].startswith('files[0].validate: false %%s rejected the new %s (rc 1)'
                                                    % target), res
     assert target.read_text() == 'old\n' and [p.name for p in tmp_path.iterdir()] == ['keepalived.conf']
+
+
+def test_a_secret_file_removed_shows_no_content(tmp_path):
+    (tmp_path / 'secret').write_text('auth_pass s3cr3t\n')
+    args = {'files': [entry(tmp_path / 'secret', state='absent', secret=True)]}
+    res = run_module(role_files.main, args, diff=True)
+    assert res['changed_paths'] == [str(tmp_path / 'secret')] and 's3cr3t' not in json.dumps(res), res
+    assert not (tmp_path / 'secret').exists()
 
 
 def test_absent_removes_and_is_idempotent(tmp_path):
