@@ -49,9 +49,9 @@ class Planned:
         self.path: str = entry['path']
         self.secret = entry['secret'] or entry.get('secret_content') is not None
         self.link_to: Optional[str] = entry.get('link_to')
+        given = [entry.get(key) for key in ('secret_content', 'content') if entry.get(key) is not None]
         self.content: Optional[str] = None if entry['state'] == 'absent' else (
-            entry['secret_content'] if self.secret else entry['content'] if self.link_to is None
-            else LINK % self.link_to)
+            given[0] if given else LINK % self.link_to)
         self.parents: bool = entry['parents']
         self.mode, self.uid, self.gid = mode, uid, gid
         self.validate: Optional[str] = entry.get('validate')

@@ -70,6 +70,10 @@ def test_a_secret_file_removed_shows_no_content(tmp_path):
     res = run_module(role_files.main, args, diff=True)
     assert res['changed_paths'] == [str(tmp_path / 'secret')] and 's3cr3t' not in json.dumps(res), res
     assert not (tmp_path / 'secret').exists()
+    # content marked secret is written, and shown in no diff
+    args = {'files': [entry(tmp_path / 'secret', content='auth_pass s3cr3t\n', secret=True)]}
+    res = run_module(role_files.main, args, diff=True)
+    assert (tmp_path / 'secret').read_text() == 'auth_pass s3cr3t\n' and 's3cr3t' not in json.dumps(res), res
 
 
 def test_absent_removes_and_is_idempotent(tmp_path):
