@@ -96,10 +96,10 @@ class Lab:
         return Counter(self.get(f"http://{self.vip}:{port}/") for _ in range(n))
 
     def playbook(self, *books: str, extra: dict | None = None, inventories: list[str] | None = None,
-                 args: tuple[str, ...] = (), ok: bool = True) -> str:
-        """ansible-playbook BOOKS (paths from the project root) on the lab hosts (labkit/inventories/lab-dr and
-        the *inventories* arguments given, e.g. ["-i", FILE] adding a group)."""
-        cmd = [str(deps.VENV / "bin/ansible-playbook"), "-i", str(ROOT / "labkit" / "inventories" / "lab-dr"),
+                 args: tuple[str, ...] = (), ok: bool = True, base: str = "labkit/inventories/lab-dr") -> str:
+        """ansible-playbook BOOKS (paths from the project root) on the lab hosts (the inventory BASE and the
+        *inventories* arguments given, e.g. ["-i", FILE] adding a group)."""
+        cmd = [str(deps.VENV / "bin/ansible-playbook"), "-i", str(ROOT / base),
                *(inventories or []), *[str(ROOT / b) for b in books]]
         if extra is not None:
             cmd += ["-e", json.dumps(extra)]
@@ -167,6 +167,12 @@ class Lab:
 
     def mac(self, node: str, dev: str = "eth0") -> str:
         return self.sh(node, f"cat /sys/class/net/{dev}/address").strip()
+
+    def client_neighbour(self, address: str) -> str | None:
+        """The link-layer address the client's neighbour table holds for ADDRESS, None when it holds none (the
+        next packet asks with a broadcast)."""
+        entry = self.client("ip", "-j", "neigh", "show", "to", address).stdout
+        return next((e.get("lladdr") for e in json.loads(entry or "[]") if e.get("dst") == address), None)
 
     def start_http(self, node: str) -> None:
         self.dirty = True  # the next reset stops it: a test that fails before its next playbook must not leave it
