@@ -10,13 +10,14 @@ from .util import log, run
 
 # The UML kernel itself is not among them: labkit/kernel.py fetches a newer one than bookworm's.
 APT = ["mmdebstrap", "qemu-system-x86", "qemu-utils", "e2fsprogs", "iproute2", "iptables", "openssh-client",
-       "curl", "util-linux", "procps", "ipvsadm", "shellcheck", "keepalived", "openssl"]
+       "curl", "util-linux", "procps", "ipvsadm", "shellcheck", "keepalived", "openssl", "bird2"]
 COMMANDS = {"mmdebstrap": "mmdebstrap", "qemu-system-x86_64": "qemu-system-x86", "qemu-img": "qemu-utils",
             "mkfs.ext4": "e2fsprogs",
             "ip": "iproute2", "iptables": "iptables", "ssh": "openssh-client", "curl": "curl",
             "setpriv": "util-linux", "pgrep": "procps", "ipvsadm": "ipvsadm",
             "shellcheck": "shellcheck", "openssl": "openssl",  # the lab real servers' HTTPS certificate
-            "keepalived": "keepalived"}  # `keepalived -t` of rendered configurations (tests/unit/roles); never started
+            "keepalived": "keepalived",  # `keepalived -t` of rendered configurations (tests/unit/roles); never started
+            "bird": "bird2"}  # `bird -p` of rendered configurations, and the lab's ECMP router (labkit/router.py)
 VENV = config.PROJECT / ".venv"
 REQS = config.PROJECT / "requirements-dev.txt"
 

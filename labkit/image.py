@@ -32,6 +32,7 @@ PACKAGES = [
     "busybox", "procps", "netbase", "tcpdump", "docker.io", "crun",
     "ldirectord", "net-tools",  # the clusters built by hand that tests/lab/test_adopt.py adopts
     "ifupdown",  # masked: a lab test turns a real server into a stock Debian server (ifupdown, no networkd)
+    "bird2",  # the BGP speaker of lvs_frontend bgp (the director role installs it when missing; no network here)
     "linux-image-amd64",  # Debian's own kernel, for nodes booted under QEMU (labkit/qemu.py)
 ]
 NODE_ONLY = ("docker.io", "crun", "linux-image-amd64")  # not in the other releases' container images

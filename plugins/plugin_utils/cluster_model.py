@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ansible_collections.lvs.cluster.plugins.module_utils import ipvs_model, ipvs_values
 from ansible_collections.lvs.cluster.plugins.plugin_utils import (
     address_family,
+    bgp_frontend,
     ipvs_table,
     keepalived_checks,
     service_options,
@@ -188,11 +189,22 @@ class Builder:
         vrrp_part, vrrp_errors = vrrp_options.build(c, self.inv.cluster)
         self.errors.extend(vrrp_errors)
         vips = vips_of(c['lvs_vip'], services)
-        insts, inst_errors = vrrp_options.instances(
-            c, directors, vips, [h for h in directors if self.dir_vars[h]['lvs_vrrp_priority'] is not None],
-            'nat' in forwardings)
+        bgp: Dict[str, Any] = {}
+        if c['lvs_frontend'] == 'bgp':
+            bgp = bgp_frontend.check(c, self.inv.cluster, services, vips, directors, self.inv.hostvars,
+                                     {h: host_address(h, self.inv.hostvars.get(h, {})) for h in directors},
+                                     self.errors)
+            insts, inst_errors = [], []
+        else:
+            if self.inv.cluster.get('lvs_bgp'):
+                self.warnings.append('lvs_bgp is not used: lvs_frontend is vrrp')
+            insts, inst_errors = vrrp_options.instances(
+                c, directors, vips, [h for h in directors if self.dir_vars[h]['lvs_vrrp_priority'] is not None],
+                'nat' in forwardings)
         self.errors.extend(inst_errors)
-        if insts:
+        if bgp:
+            prios = {}
+        elif insts:
             prios = insts[0]['priorities']
         else:
             insts = [{'name': 'VI_PUBLIC', 'vips': vips, 'router_id': c['lvs_vrrp_router_id'],
@@ -211,6 +223,7 @@ class Builder:
             self.errors.extend(address_family.auth_errors(insts, gateway, bool(nat_families)))
         vrrp_part['instances'] = insts
         return {
+            'frontend': c['lvs_frontend'], 'bgp': bgp,
             'vip': c['lvs_vip'], 'vip_prefix': c['lvs_vip_prefix'], 'vips': vips,
             'vip_cidrs': [address_family.cidr(v, prefix) for v in vips],
             'internal_vip': c['lvs_internal_vip'] if 4 in nat_families else '',
@@ -548,7 +561,7 @@ class Builder:
                                     shown(h), i + 1, prio, c['lvs_vrrp_priority_base'], i,
                                     c['lvs_vrrp_priority_step']))
             out[h] = prio
-        if c['lvs_keepalived']:
+        if c['lvs_keepalived'] and c['lvs_frontend'] != 'bgp':
             for prio, pos in duplicates(list(out.items()), lambda kv: kv[1]).items():
                 names = [list(out)[i] for i in pos]
                 self.errors.add('hostvars[%s].lvs_vrrp_priority' % names[1], 'priority %d is also the priority of '
@@ -556,7 +569,7 @@ class Builder:
         return out
 
     def vrrp(self, c, forwardings) -> None:
-        if not c['lvs_keepalived']:
+        if not c['lvs_keepalived'] or c['lvs_frontend'] == 'bgp':
             return
         if ('nat' in forwardings and c['lvs_vrrp_router_id'] is not None
                 and c['lvs_vrrp_router_id'] == c['lvs_vrrp_internal_router_id']):

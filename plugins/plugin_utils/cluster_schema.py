@@ -218,6 +218,36 @@ VRRP_INSTANCE = Struct('a VRRP instance carrying some of the VIPs, MASTER on its
                   meaning=HOST_MEANING, default=''),
 })
 
+ASN = (1, 4294967294)  # 0 and 4294967295 are reserved (RFC 7607, RFC 7300)
+COMMUNITY = r'[0-9]{1,5}:[0-9]{1,5}'
+BGP_PEER = Struct('a router the directors announce the VIPs to (an eBGP neighbour on a LAN of every director)', {
+    'address': Address('its address on the directors\' LAN, IPv4 or IPv6 (it gets the VIPs of its family)',
+                       versions=(4, 6), required=True),
+    'asn': Int('its AS number (another than lvs_bgp.asn: eBGP)', *ASN, required=True),
+    'name': Str('its name in status and in the BGP daemon\'s configuration (protocol peer_NAME); default router1, '
+                'router2, ...',
+                pattern=r'[A-Za-z][A-Za-z0-9_]{0,31}',
+                meaning='a name of 1-32 letters, digits or _ (starting with a letter)'),
+})
+BGP = Struct('lvs_frontend bgp: how every director announces the VIPs (BIRD 2)', {
+    'asn': Int('the directors\' AS number (the same on every director; a private one, 64512-65534 or '
+               '4200000000-4294967294, unless yours)', *ASN, required=True),
+    'peers': List('the routers (each director peers with every one)', BGP_PEER, min_items=1, required=True),
+    'hold_time': Int('BGP hold time in seconds (the keepalive is a third of it); without BFD a dead director is '
+                     'noticed after this long', 3, 65535, default=9),
+    'bfd': Bool('BFD on every session: a dead director is noticed after bfd_interval x bfd_multiplier (the routers '
+                'must run BFD too)', default=True),
+    'bfd_interval': Int('BFD transmit and receive interval in milliseconds', 10, 10000, default=100),
+    'bfd_multiplier': Int('BFD packets missed before the session is down', 1, 255, default=3),
+    'med': Int('MED (multi-exit discriminator) set on the announced VIPs; empty = none', 0, 4294967295),
+    'communities': List('standard communities ASN:VALUE added to the announced VIPs', Str(
+        'a community', pattern=COMMUNITY, meaning='a community ASN:VALUE, two numbers 0-65535'), unique=True,
+        default=[]),
+    'interface': Str('the dummy interface carrying the announced VIPs on each director (an address there is '
+                     'local: IPVS takes the packets to it; the BGP daemon announces what it holds)',
+                     pattern=IFNAME, meaning=IFNAME_MEANING, default='lvs-vips'),
+})
+
 # Cluster-wide variables: the same for every host (usually group_vars/all).
 CLUSTER = {
     'lvs_director_group': Str('inventory group of the directors, in priority order', pattern=GROUP,
@@ -247,6 +277,11 @@ CLUSTER = {
                           choices=('keepalived', 'ansible'), default='keepalived'),
     'lvs_keepalived': Bool('deploy the keepalived VRRP pair that owns the VIP; false = the director role adds the '
                            'VIP itself (one director, lvs_ipvs_owner ansible)', default=True),
+    'lvs_frontend': Str('how the VIPs reach the directors: vrrp (a keepalived VRRP pair, one active director '
+                        'holding them by ARP) or bgp (every director active, announcing them by BGP to the routers '
+                        'of lvs_bgp, which spread the flows by ECMP; consistent-hash schedulers)',
+                        choices=('vrrp', 'bgp'), default='vrrp'),
+    'lvs_bgp': BGP,
     'lvs_services': List('the virtual services', SERVICE, min_items=1, default=[]),
     'lvs_service_defaults': Struct('values merged deeply under every service entry, e.g. {scheduler: rr, '
                                    'health_check: {retry: 3}}', SERVICE.fields, partial=True, default={}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Dict, List, Optional, Tuple
 
-from ansible_collections.lvs.cluster.plugins.plugin_utils import address_family
+from ansible_collections.lvs.cluster.plugins.plugin_utils import address_family, bgp_frontend
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors
 
 
@@ -51,7 +51,11 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
     if not facts.get('interfaces'):
         errors.add(host, 'has no network facts (gather them with gather_subset network)')
         return out
-    kinds = [('public', 'lvs_public_interface', 'lvs_vip', model['vip'])]
+    if model.get('frontend') == 'bgp':  # the VIPs are on no LAN: the public side is the one facing the routers
+        kinds = [('public', 'lvs_public_interface', 'lvs_bgp.peers[0].address',
+                  bgp_frontend.peer_network_address(model['bgp']['peers']))]
+    else:
+        kinds = [('public', 'lvs_public_interface', 'lvs_vip', model['vip'])]
     if 'nat' in model['forwardings']:
         # the IPv4 gateway when there is one (the IPv6 one floats on the same interface)
         kinds.append(('internal', 'lvs_internal_interface', 'lvs_internal_vip' if model['internal_vip'] else
@@ -73,6 +77,12 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
                        'or set %s' % (addr, host, describe(facts), if_var))
             continue
         out[kind + '_interface'], out[kind + '_address'] = found
+    if model.get('frontend') == 'bgp':
+        for i, peer in enumerate(model['bgp']['peers'][1:], 1):
+            if not interface_for(facts, peer['address']):
+                errors.add('lvs_bgp.peers[%d].address' % i, '%s is inside no network of director %r (%s): the '
+                           'directors speak BGP to routers on their own LANs' % (peer['address'], host,
+                                                                                 describe(facts)))
     other_vips(model, host, facts, out['public_interface'], errors)
     on_link(model, host, facts, errors)
     return out
@@ -81,7 +91,7 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
 def other_vips(model: Dict[str, Any], host: str, facts: Dict[str, Any], public: str, errors: Errors) -> None:
     """The services' own VIPs float with lvs_vip on the public interface: each must be in one of its networks
     (or lvs_public_interface is set and names the interface on purpose)."""
-    if not public or model['public_interface']:
+    if not public or model['public_interface'] or model.get('frontend') == 'bgp':
         return
     for vip in model.get('vips', [])[1:]:
         i = next(n for n, s in enumerate(model['services']) if s['address'] == vip)

@@ -87,6 +87,10 @@ DIRECTOR = {
     'director_fwmark_chain': Str('mangle chain of the firewall-mark (MARK) rules',
                                  pattern=r'[A-Za-z][A-Za-z0-9_-]{0,28}', meaning='an iptables chain name',
                                  default='PREROUTING'),
+    'director_bgp_packages': packages('packages of the BGP speaker with lvs_frontend bgp', ['bird2']),
+    'director_bird_config': Path('BIRD\'s configuration with lvs_frontend bgp, checked with bird -p before it is '
+                                 'installed and loaded by birdc configure (the sessions stay up)',
+                                 default='/etc/bird/bird.conf', scope=HOST),
 }
 
 KEEPALIVED = {

@@ -95,6 +95,11 @@ CASES = {
                             rs2={'ansible_host': '10.79.0.22', 'lvs_real_address6': 'fd79::22'}), {}),
     'every-option': ({'lvs_vip': '10.78.0.200', 'lvs_services': EVERY_OPTION}, HOSTS,
                      {'keepalived_garp_master_refresh': 60, 'keepalived_preempt_delay': 5}),
+    # lvs_frontend bgp: no VRRP; each service's quorum announces its VIP (lvs-announce)
+    'bgp': ({'lvs_vip': '10.76.0.1', 'lvs_frontend': 'bgp', 'lvs_bgp': {'asn': 65001, 'peers': [
+        {'address': '10.78.0.250', 'asn': 65000}]}, 'lvs_services': [
+        dict(WEB, scheduler='mh', sched_flags=['mh-port']), dict(WEB, name='https', port=443, scheduler='sh'),
+        dict(WEB, name='second-vip', address='10.76.0.2', scheduler='mh')]}, HOSTS, {'keepalived_sync_daemon': True}),
     # seed 004's MASTER, written as inventory: mail from a bare 'localhost', PASS 1111 as a number, persistence 50
     'seed-004': ({'lvs_vip': '10.78.0.200', 'lvs_vrrp_auth_pass': 1111, 'lvs_vrrp_router_id': 51,
                   'lvs_vrrp_email': {'to': ['admin@unixhot.com'], 'from': 'localhost', 'smtp_server': '127.0.0.1',
@@ -164,7 +169,20 @@ def test_keepalived_accepts_the_rendered_configuration(case, tmp_path, netns):
     res = check(conf, tmp_path, netns)
     assert res.returncode == 0, f'{res.stdout}{res.stderr}\n{conf}'
     assert 'router_id %s' % role_vars.get('keepalived_router_id', 'director1') in conf
-    assert 'virtual_router_id 51' in conf or case.startswith('active-active-nat')
+    assert 'virtual_router_id 51' in conf or case.startswith('active-active-nat') or case == 'bgp'
+
+
+def test_bgp_front_end_runs_no_vrrp_and_announces_by_quorum():
+    conf = render(*CASES['bgp'])
+    assert 'vrrp_instance' not in conf and 'track_file lvs_handover' not in conf, conf
+    blocks = {b.split('\n', 1)[0]: b for b in conf.split('# service ')[1:]}
+    announce = '/usr/local/sbin/lvs-announce %s lvs-vips %s %s %s'
+    for name, vip, services in (('http', '10.76.0.1/32', 'http,https'), ('https', '10.76.0.1/32', 'http,https'),
+                                ('second-vip', '10.76.0.2/32', 'second-vip')):
+        for state in ('up', 'down'):
+            line = '    quorum_%s "%s"\n' % (state, announce % (state, name, vip, services))
+            assert line in blocks[name], blocks[name]
+        assert '    alpha\n' in blocks[name] and '    omega\n' in blocks[name]
 
 
 def test_every_option_is_rendered(tmp_path):

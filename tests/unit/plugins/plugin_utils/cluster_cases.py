@@ -48,6 +48,14 @@ NAT6['cluster'] = {'lvs_vip': '2001:db8::10', 'lvs_forwarding': 'nat', 'lvs_inte
 NAT6['hostvars'] = {'director1': {'ansible_host': '192.0.2.1'}, 'director2': {'ansible_host': '192.0.2.2'},
                     'rs1': {'ansible_host': '2001:db8:1::21'}, 'rs2': {'ansible_host': '2001:db8:1::22'}}
 
+# lvs_frontend bgp: every director announces the VIP (outside the LAN) to a router of the lab's LAN
+BGP = copy.deepcopy(DR)
+BGP['cluster'] = {'lvs_vip': '10.76.0.1', 'lvs_frontend': 'bgp',
+                  'lvs_bgp': {'asn': 65001, 'peers': [{'address': '10.78.0.250', 'asn': 65000}]},
+                  'lvs_services': [{'name': 'http', 'port': 80, 'scheduler': 'mh', 'sched_flags': ['mh-port']}]}
+BGP['hostvars'] = {'director1': {'ansible_host': '10.78.0.11'}, 'director2': {'ansible_host': '10.78.0.12'},
+                   'rs1': {'ansible_host': '10.78.0.21'}, 'rs2': {'ansible_host': '10.78.0.22'}}
+
 
 def service(base=None, **kw):
     """DR (or BASE) with its one service changed (None deletes a key)."""

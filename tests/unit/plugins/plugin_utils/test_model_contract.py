@@ -32,7 +32,7 @@ def complete(case, peers=False):
     return model, errors
 
 
-@pytest.mark.parametrize('name', ['DR', 'NAT', 'DUAL', 'FWMARK', 'SEED_004'])
+@pytest.mark.parametrize('name', ['DR', 'NAT', 'DUAL', 'FWMARK', 'SEED_004', 'BGP'])
 def test_model_has_the_declared_keys_and_types(name):
     case = copy.deepcopy(getattr(C, name))
     # the recorded facts are of the lab (10.78.0.0/24, 10.79.0.0/24): the catalogue's addresses would be on no

@@ -1,0 +1,82 @@
+"""roles/director/files/lvs-announce (lvs_frontend bgp), run as keepalived's quorum commands run it, on a real dummy
+interface in a network namespace made here: a VIP is on the interface (announced by BIRD) exactly while every
+service of it has its quorum, and the role's `keep` removes the VIPs gone from the inventory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SCRIPT = ROOT / 'roles' / 'director' / 'files' / 'lvs-announce'
+NETNS = 'lvs-unit-announce'
+IFACE = 'lvs-vips'
+
+
+@pytest.fixture
+def announce(tmp_path):
+    subprocess.run(['ip', 'netns', 'del', NETNS], capture_output=True, check=False)
+    subprocess.run(['ip', 'netns', 'add', NETNS], check=True)
+    # this host's kernel has no dummy driver (the lab kernel has, and the lab test has the script make it): the
+    # interface is a veth here, left down for the script to bring up
+    subprocess.run(['ip', '-n', NETNS, 'link', 'add', IFACE, 'type', 'veth', 'peer', 'name', 'lvs-peer'], check=True)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        res = subprocess.run(['ip', 'netns', 'exec', NETNS, sys.executable, str(SCRIPT), *args], check=False,
+                             capture_output=True, text=True, timeout=30,
+                             env={'LVS_ANNOUNCE_STATE': str(tmp_path / 'state'),
+                                  'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
+        assert res.returncode == 0, res
+        return res
+    try:
+        yield run
+    finally:
+        subprocess.run(['ip', 'netns', 'del', NETNS], check=False)
+
+
+def held() -> list[str]:
+    out = subprocess.run(['ip', '-n', NETNS, '-j', 'addr', 'show', 'dev', IFACE], capture_output=True, text=True,
+                         check=True)
+    (info,) = json.loads(out.stdout)
+    if 'UP' not in info['flags']:
+        return ['(down)']
+    return sorted('%s/%d' % (a['local'], a['prefixlen']) for a in info['addr_info'] if a['scope'] == 'global')
+
+
+def test_a_vip_is_announced_while_every_service_of_it_has_its_quorum(announce):
+    assert held() == ['(down)']
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http,https')
+    assert held() == ['(down)']  # https has not reached its quorum yet
+    announce('up', IFACE, 'https', '10.76.0.1/32', 'http,https')
+    assert held() == ['10.76.0.1/32']
+    announce('up', IFACE, 'dns', '10.76.0.2/32', 'dns')
+    announce('up', IFACE, 'http6', '2001:db8:76::1/128', 'http6')
+    assert held() == ['10.76.0.1/32', '10.76.0.2/32', '2001:db8:76::1/128']
+    announce('down', IFACE, 'http', '10.76.0.1/32', 'http,https')
+    assert held() == ['10.76.0.2/32', '2001:db8:76::1/128']  # withdrawn; the other VIPs stay
+    announce('down', IFACE, 'http', '10.76.0.1/32', 'http,https')  # again: nothing to do
+    announce('up', IFACE, 'https', '10.76.0.1/32', 'http,https')  # https alone is not enough
+    assert held() == ['10.76.0.2/32', '2001:db8:76::1/128']
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http,https')
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http,https')  # keepalived may repeat itself
+    assert held() == ['10.76.0.1/32', '10.76.0.2/32', '2001:db8:76::1/128']
+
+
+def test_keep_brings_the_interface_up_and_drops_the_vips_gone_from_the_inventory(announce):
+    assert held() == ['(down)']
+    assert announce('keep', IFACE, '10.76.0.1/32').stdout.strip() == 'changed'  # brought up
+    assert held() == [] and announce('keep', IFACE, '10.76.0.1/32').stdout == ''
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http')
+    announce('up', IFACE, 'old', '10.76.0.9/32', 'old')
+    assert announce('keep', IFACE, '10.76.0.1/32').stdout.strip() == 'changed'
+    assert held() == ['10.76.0.1/32']
+    assert announce('keep', IFACE, '10.76.0.1/32').stdout == ''
+
+
+def test_usage_errors_exit_2(tmp_path):
+    res = subprocess.run([sys.executable, str(SCRIPT), 'up', IFACE], capture_output=True, text=True, check=False)
+    assert res.returncode == 2 and 'usage' in res.stderr
