@@ -43,8 +43,8 @@ SERVICE = {"name": "http", "port": 80, "scheduler": "wrr", "delay_loop": 1,
            "health_check": {"type": "tcp", "connect_timeout": 1, "retry": 1, "delay_before_retry": 1}}
 
 
-def playbook(*books, extra=None):
-    cmd = ["ansible-playbook", "-i", INV, *[str(ROOT / b) for b in books]]
+def playbook(*books, extra=None, inventory=INV):
+    cmd = ["ansible-playbook", "-i", inventory, *[str(ROOT / b) for b in books]]
     if extra:
         cmd += ["-e", json.dumps(extra)]
     t0 = time.monotonic()

@@ -24,8 +24,8 @@ def check_targets(model, names):
     return operations.check_targets(model, names)
 
 
-def status_report(model, director, ipvs, keepalived=None, lock_text=''):
-    return operations.status(model, director, ipvs or {}, keepalived, lock_text or '')
+def status_report(model, director, ipvs, keepalived=None, lock_text='', bgp=None):
+    return operations.status(model, director, ipvs or {}, keepalived, lock_text or '', bgp)
 
 
 def status_text(reports):

@@ -25,8 +25,9 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema 
 from ansible_collections.lvs.cluster.plugins.plugin_utils.fields import Errors, duplicates, shown
 from ansible_collections.lvs.cluster.plugins.plugin_utils.role_schema import KEEPALIVED
 
-# the script keepalived runs on quorum changes (roles/director/files/lvs-announce)
+# the script keepalived runs on quorum changes (roles/director/files/lvs-announce), and how it is run
 ANNOUNCE = '/usr/local/sbin/lvs-announce'
+COMMAND = ['/usr/bin/python3', ANNOUNCE]
 CONSISTENT = ('mh', 'sh')
 # cluster variables of the VRRP front end, set in the inventory with lvs_frontend bgp
 VRRP_ONLY = ('lvs_vrrp_instances', 'lvs_vrrp_scripts', 'lvs_vrrp_track_interfaces', 'lvs_vrrp_notify',
@@ -126,8 +127,8 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
     iface = bgp.get('interface') or 'lvs-vips'
     for s in services:
         args = (iface, s['name'], address_family.host_cidr(s['address']), ','.join(by_vip[s['address']]))
-        s['quorum_up'] = '%s up %s %s %s %s' % (ANNOUNCE, *args)
-        s['quorum_down'] = '%s down %s %s %s %s' % (ANNOUNCE, *args)
+        s['quorum_up'] = ' '.join([*COMMAND, 'up', *args])
+        s['quorum_down'] = ' '.join([*COMMAND, 'down', *args])
         s['alpha'] = True  # a director announces a VIP only once its checks found enough real servers
         s['omega'] = True  # and withdraws it when keepalived stops
     return {
@@ -138,8 +139,9 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
         'prefixes4': [address_family.host_cidr(v) for v in vips if address_family.family(v) == 4],
         'prefixes6': [address_family.host_cidr(v) for v in vips if address_family.family(v) == 6],
         'vips': [{'address': v, 'cidr': address_family.host_cidr(v), 'family': address_family.family(v),
-                  'services': by_vip.get(v, [])} for v in vips],
-        'announce': ANNOUNCE,
+                  'services': by_vip.get(v, []),
+                  'spec': '%s=%s' % (address_family.host_cidr(v), ','.join(by_vip.get(v, [])))} for v in vips],
+        'announce': ANNOUNCE, 'command': COMMAND,
     }
 
 

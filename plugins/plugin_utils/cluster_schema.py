@@ -330,12 +330,16 @@ OPERATIONS = {
                          default=600),
     'lvs_lock_ttl': Int('seconds a lock lasts unless renewed (a run killed half-way blocks others that long at '
                         'most; on the same controller not at all)', 60, 604800, default=3600),
-    'lvs_drain': List('real servers to take out (weight 0 on every director, connections kept)', SERVER,
-                      unique=True, default=[]),
-    'lvs_restore': List('drained real servers to put back with their configured weights; [all] = every one',
+    'lvs_drain': List('real servers to take out (weight 0 on every director, connections kept); with lvs_frontend '
+                      'bgp also directors (they withdraw their routes, the routers move their flows to the others)',
+                      SERVER, unique=True, default=[]),
+    'lvs_restore': List('drained real servers to put back with their configured weights, and drained directors to '
+                        'announce again (lvs_frontend bgp); [all] = every one',
                         SERVER, unique=True, default=[]),
-    'lvs_drain_force': Bool('allow a drain that leaves a service with no weight at all', default=False),
-    'lvs_drain_timeout': Int('seconds to wait for the active connections of drained servers to end', 0, 86400,
+    'lvs_drain_force': Bool('allow a drain that leaves a service with no weight at all (or, with lvs_frontend bgp, '
+                            'no director announcing)', default=False),
+    'lvs_drain_timeout': Int('seconds to wait for the active connections of drained servers to end (a drained '
+                             'director: until no packet reaches it)', 0, 86400,
                              default=300),
     'lvs_drain_strict': Bool('fail (instead of reporting them) when connections are left after '
                              'lvs_drain_timeout', default=False),

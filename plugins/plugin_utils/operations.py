@@ -73,9 +73,11 @@ def drained(model: Dict[str, Any], ops: Dict[str, Any], state: Optional[Iterable
         else:
             warnings.append('the drained real server %s recorded on this director is in no service any more; '
                             'forgotten' % shown(addr))
-    add = resolve(model, ops['lvs_drain'], 'lvs_drain', errors)
+    directors = director_names(model, ops, errors)
+    add = resolve(model, [n for n in ops['lvs_drain'] if n not in directors], 'lvs_drain', errors)
     restore_all = ops['lvs_restore'] == ['all']
-    remove = [] if restore_all else resolve(model, ops['lvs_restore'], 'lvs_restore', errors)
+    remove = [] if restore_all else resolve(model, [n for n in ops['lvs_restore'] if n not in directors],
+                                            'lvs_restore', errors)
     both = [a for a in add if a in remove]
     if both:
         errors.add('lvs_restore', '%s also in lvs_drain' % ', '.join(both))
@@ -83,6 +85,29 @@ def drained(model: Dict[str, Any], ops: Dict[str, Any], state: Optional[Iterable
         current = []
     out = [a for a in current + add if a not in remove]
     return sorted(set(out), key=out.index)
+
+
+def director_names(model: Dict[str, Any], ops: Dict[str, Any], errors: Errors) -> List[str]:
+    """The directors named in lvs_drain or lvs_restore: with lvs_frontend bgp a drained director withdraws its
+    routes (its flows go to the others) until it is restored; never every director at once unless
+    lvs_drain_force. With VRRP, naming a director is a mistake."""
+    directors = model.get('directors') or []
+    named = [n for n in ops['lvs_drain'] + ops['lvs_restore'] if n in directors]
+    if model.get('frontend') != 'bgp':
+        for var in ('lvs_drain', 'lvs_restore'):
+            for i, n in enumerate(ops[var]):
+                if n in directors:
+                    errors.add('%s[%d]' % (var, i), '%s is a director: with lvs_frontend vrrp a director is not '
+                               'drained, its VIPs are handed over (lvs.cluster.handover)' % shown(n))
+        return named
+    drained = [n for n in ops['lvs_drain'] if n in directors]
+    if drained and set(directors) <= set(drained) and not ops['lvs_drain_force']:
+        errors.add('lvs_drain', 'every director (%s) would withdraw its routes: the VIPs would be announced by none; '
+                   'drain fewer at a time or set lvs_drain_force: true' % ', '.join(directors))
+    both = [n for n in drained if n in ops['lvs_restore']]
+    if both:
+        errors.add('lvs_restore', '%s also in lvs_drain' % ', '.join(both))
+    return sorted(set(named), key=named.index)
 
 
 def apply_drained(model: Dict[str, Any], addrs: List[str], force: bool, errors: Errors) -> None:
@@ -187,10 +212,33 @@ def lock_holder(text: str) -> Optional[Dict[str, Any]]:
     return {k: data.get(k) for k in ('purpose', 'user', 'controller', 'pid', 'since', 'expires')}
 
 
+def bird_sessions(text: str) -> List[Dict[str, str]]:
+    """The BGP sessions in `birdc show protocols` output (BIRD 2): name, state (up, start, ...), since and info
+    (Established, Active, Connect, and the last error)."""
+    out = []
+    for line in text.splitlines():
+        words = line.split(None, 5)
+        if len(words) >= 5 and words[1] == 'BGP':
+            out.append({'name': words[0], 'state': words[3], 'since': words[4],
+                        'info': words[5].strip() if len(words) > 5 else ''})
+    return out
+
+
+def bgp_status(bgp: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """What `lvs-announce status` said (lvs_frontend bgp), or None: the VIPs announced, whether the director is
+    withdrawn (drained), and its BGP sessions."""
+    if not bgp:
+        return None
+    return {'announced': list(bgp.get('announced') or []), 'withdrawn': bool(bgp.get('withdrawn')),
+            'sessions': bird_sessions(bgp.get('birdc') or '')}
+
+
 def status(model: Dict[str, Any], director: str, ipvs: Dict[str, Any],
-           keepalived: Optional[Dict[str, Any]], lock_text: str = '') -> Dict[str, Any]:
-    """One director's status as data: VRRP state per instance, the live table with connections, rates and
-    keepalived's view of each real server, and which model real server each destination is."""
+           keepalived: Optional[Dict[str, Any]], lock_text: str = '',
+           bgp: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """One director's status as data: VRRP state per instance (lvs_frontend bgp: its BGP sessions, the VIPs it
+    announces and whether it is withdrawn), the live table with connections, rates and keepalived's view of each
+    real server, and which model real server each destination is."""
     hosts, names = _addresses(model), _names(model)
     checker = {}
     for vs in (keepalived or {}).get('virtual_servers') or []:
@@ -214,6 +262,7 @@ def status(model: Dict[str, Any], director: str, ipvs: Dict[str, Any],
                          'cps': (s.get('rate') or {}).get('cps', 0), 'destinations': dests})
     ka = keepalived or {}
     return {'director': director, 'keepalived_running': bool(ka.get('running')), 'lock': lock_holder(lock_text),
+            'bgp': bgp_status(bgp),
             'vrrp': [{'instance': i['name'], 'state': i['state'], 'priority': i['priority'],
                       'effective_priority': i['effective_priority'], 'vips': [v['address'] for v in i['vips']]}
                      for i in ka.get('instances') or []],
@@ -235,7 +284,16 @@ def status_text(reports: List[Dict[str, Any]]) -> str:
     for r in reports:
         vrrp = ', '.join('%s %s (priority %s/%s)' % (v['instance'], v['state'], v['effective_priority'],
                                                      v['priority']) for v in r['vrrp'])
+        if r.get('bgp') is not None and r['keepalived_running']:
+            vrrp = 'keepalived running (its checks and quorum decide what is announced)'
         lines.append('%s: %s' % (r['director'], vrrp if r['keepalived_running'] else 'keepalived not running'))
+        if r.get('bgp'):
+            b = r['bgp']
+            lines.append('  BGP %s; %s' % (
+                ', '.join('%s %s' % (x['name'], x['info'].split('  ')[0] or x['state']) for x in b['sessions'])
+                or 'no session (BIRD not running?)',
+                'WITHDRAWN (drained)' if b['withdrawn'] else
+                'announces %s' % (', '.join(b['announced']) or 'nothing (no service has its quorum)')))
         if r.get('lock'):
             lines.append('  locked by %(purpose)s (%(user)s@%(controller)s pid %(pid)s) since %(since)s' % r['lock'])
         for s in r['services']:

@@ -3,7 +3,8 @@ VIP (on no LAN) by BGP with BFD to a BIRD router (labkit/router.py), which sprea
 them by ECMP; every director schedules with maglev hashing of addresses and ports, so a flow reaches the same real
 server through either. Counted from the directors' IPVS stats and the real servers' answers: the spread, a director
 whose interface goes down under load (BFD's detection and the router's reroute timed, failed requests counted), the
-director back (0 failed), and a director whose health checks all fail withdrawing its route (0 failed after)."""
+director back (0 failed), a director whose health checks all fail withdrawing its route (0 failed after), and the
+day-2 playbooks: a director drained (its routes withdrawn, then idle) and restored, and the status of both."""
 
 from __future__ import annotations
 
@@ -41,8 +42,8 @@ def get() -> str | None:
     return res.stdout.strip() if res.returncode == 0 else None
 
 
-def loop() -> requestloop.NetnsLoop:
-    return requestloop.NetnsLoop(router.ECMP_CLIENT_NETNS, URL, interval=0.05, seconds=60, timeout=2)
+def loop(seconds: float = 60) -> requestloop.NetnsLoop:
+    return requestloop.NetnsLoop(router.ECMP_CLIENT_NETNS, URL, interval=0.05, seconds=seconds, timeout=2)
 
 
 @pytest.fixture
@@ -60,10 +61,11 @@ def ecmp(lab):
                            "2>/dev/null; true")
 
 
-def phase(lab, record_property, name: str, action, wait, settle: float = 5) -> requestloop.Takeover:
+def phase(lab, record_property, name: str, action, wait, settle: float = 5, seconds: float = 60
+          ) -> requestloop.Takeover:
     """Requests from the router's client through ACTION (a function) until WAIT (a function returning seconds)
     returns; their counts and WAIT's time recorded under NAME."""
-    reqs = loop()
+    reqs = loop(seconds)
     time.sleep(3)
     reqs.mark("failed")
     t0 = time.monotonic()
@@ -124,4 +126,20 @@ def test_bgp_front_end_spreads_flows_over_both_directors_and_survives_losing_one
     seen = phase(lab, record_property, "announced again",
                  lambda: [lab.sh(rs, f"ip route del prohibit {FAIL_CHECKS}") for rs in REALSERVERS],
                  lambda: ecmp.wait_nexthops(VIP, both, 30))
+    seen.check(max_failed_during=0)
+
+    # day-2: drain director1 (its routes withdrawn, the playbook waits until no packet reaches it), status, restore
+    drained = {}
+    seen = phase(lab, record_property, "director drained",
+                 lambda: drained.update(out=lab.playbook("playbooks/drain.yml", base=INVENTORY,
+                                                          extra={"lvs_drain": ["director1"]})),
+                 lambda: ecmp.wait_nexthops(VIP, [DIRECTORS["director2"]], 5), seconds=180)
+    seen.check(max_failed_during=0)
+    assert re.search(r'"withdrawn; idle after \d+\.\d s"', drained["out"]), drained["out"]
+    status = lab.playbook("playbooks/status.yml", base=INVENTORY)
+    assert "  BGP peer_router Established; WITHDRAWN (drained)" in status, status
+    assert f"  BGP peer_router Established; announces {VIP}/32" in status, status
+    seen = phase(lab, record_property, "director restored",
+                 lambda: lab.playbook("playbooks/restore.yml", base=INVENTORY, extra={"lvs_restore": ["director1"]}),
+                 lambda: ecmp.wait_nexthops(VIP, both, 30), seconds=180)
     seen.check(max_failed_during=0)

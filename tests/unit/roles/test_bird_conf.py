@@ -82,8 +82,8 @@ def test_every_option_is_rendered():
                 r'        bgp_med = 0;\n        bgp_community\.add\(\(65001,100\)\);\n'
                 r'        bgp_community\.add\(\(0,65535\)\);\n        accept;')
     assert re.search(announce, conf), conf
-    assert 'protocol bgp peer_router {\n    local as 4200000001;\n    neighbor 10.78.0.250 as 65000;\n    hold time 30;\n' \
-           '    keepalive time 10;\n' in conf, conf
+    assert ('protocol bgp peer_router {\n    local as 4200000001;\n    neighbor 10.78.0.250 as 65000;\n'
+            '    hold time 30;\n    keepalive time 10;\n') in conf, conf
     assert 'connect retry time 5;' in conf and 'bfd on;' in conf
     assert 'protocol bgp peer_router2 {' in conf and 'neighbor 10.78.0.251 as 65002;' in conf
     assert 'interface "eth0" {\n        min rx interval 50 ms;\n        min tx interval 50 ms;\n' \

@@ -176,7 +176,7 @@ def test_bgp_front_end_runs_no_vrrp_and_announces_by_quorum():
     conf = render(*CASES['bgp'])
     assert 'vrrp_instance' not in conf and 'track_file lvs_handover' not in conf, conf
     blocks = {b.split('\n', 1)[0]: b for b in conf.split('# service ')[1:]}
-    announce = '/usr/local/sbin/lvs-announce %s lvs-vips %s %s %s'
+    announce = '/usr/bin/python3 /usr/local/sbin/lvs-announce %s lvs-vips %s %s %s'
     for name, vip, services in (('http', '10.76.0.1/32', 'http,https'), ('https', '10.76.0.1/32', 'http,https'),
                                 ('second-vip', '10.76.0.2/32', 'second-vip')):
         for state in ('up', 'down'):

@@ -14,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / 'roles' / 'director' / 'files' / 'lvs-announce'
 NETNS = 'lvs-unit-announce'
+# /proc/net/ip_vs_stats of a lab director (UML 7.2.7), recorded after 90 requests through it
+STATS = ROOT / 'tests' / 'unit' / 'fixtures' / 'ip_vs_stats.txt'
 IFACE = 'lvs-vips'
 
 
@@ -29,6 +31,8 @@ def announce(tmp_path):
         res = subprocess.run(['ip', 'netns', 'exec', NETNS, sys.executable, str(SCRIPT), *args], check=False,
                              capture_output=True, text=True, timeout=30,
                              env={'LVS_ANNOUNCE_STATE': str(tmp_path / 'state'),
+                                  'LVS_ANNOUNCE_WITHDRAWN': str(tmp_path / 'lib' / 'withdrawn'),
+                                  'LVS_ANNOUNCE_IP_VS_STATS': str(STATS),
                                   'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
         assert res.returncode == 0, res
         return res
@@ -80,3 +84,26 @@ def test_keep_brings_the_interface_up_and_drops_the_vips_gone_from_the_inventory
 def test_usage_errors_exit_2(tmp_path):
     res = subprocess.run([sys.executable, str(SCRIPT), 'up', IFACE], capture_output=True, text=True, check=False)
     assert res.returncode == 2 and 'usage' in res.stderr
+
+
+def test_a_withdrawn_director_announces_nothing_until_restored(announce, tmp_path):
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http')
+    announce('up', IFACE, 'dns', '10.76.0.2/32', 'dns')
+    assert announce('withdraw', IFACE).stdout.strip() == 'changed'
+    assert held() == [] and (tmp_path / 'lib' / 'withdrawn').exists()
+    assert announce('withdraw', IFACE).stdout == ''  # again: nothing to do
+    announce('down', IFACE, 'dns', '10.76.0.2/32', 'dns')
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http')  # keepalived's checks pass again: still withdrawn
+    assert held() == []
+    specs = ('10.76.0.1/32=http', '10.76.0.2/32=dns')
+    assert announce('announce', IFACE, *specs).stdout.strip() == 'changed'
+    assert held() == ['10.76.0.1/32']  # dns lost its quorum meanwhile: not announced
+    assert announce('announce', IFACE, *specs).stdout == ''
+    announce('up', IFACE, 'dns', '10.76.0.2/32', 'dns')
+    assert held() == ['10.76.0.1/32', '10.76.0.2/32']
+
+
+def test_wait_idle_reads_the_kernel_counters(announce):
+    """The recorded counters never change here: idle after the 3 quiet seconds; a shorter bound ends first."""
+    assert announce('wait-idle', '30').stdout.startswith('idle after 3.')
+    assert announce('wait-idle', '1').stdout.startswith('still receiving after 1.')

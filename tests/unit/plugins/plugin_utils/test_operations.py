@@ -94,7 +94,8 @@ def test_unknown_server_names_the_known_ones():
     errors = drain(model_of(), lvs_drain=['rs9'])[1]
     assert errors == ["lvs_drain[0]: 'rs9' is not a real server of any service (real servers: rs1, rs2)"]
     errors = drain(model_of(), lvs_restore=['director1'])[1]
-    assert errors[0].startswith("lvs_restore[0]: 'director1' is not a real server")
+    assert errors == ["lvs_restore[0]: 'director1' is a director: with lvs_frontend vrrp a director is not drained, "
+                      "its VIPs are handed over (lvs.cluster.handover)"]
 
 
 def test_draining_every_server_of_a_service_needs_force():
@@ -239,3 +240,42 @@ def test_status_names_unmanaged_real_servers():
     text = operations.status_text([report])
     assert '192.0.2.41:80          win1*' in text and text.endswith('(* a real server Ansible does not manage)')
     assert drain(model, lvs_drain=['192.0.2.41'])[:2] == (['192.0.2.41'], [])
+
+
+def test_a_director_is_drained_only_with_the_bgp_front_end():
+    """lvs_frontend bgp: a director named in lvs_drain withdraws its routes (withdraw.yml); the real servers keep
+    their weights, and not every director at once. With VRRP a director is handed over, not drained."""
+    model = model_of(C.BGP)
+    assert drain(model, lvs_drain=['director1']) == ([], [], [])
+    assert [d['weight'] for d in model['services'][0]['destinations']] == [1, 1]
+    assert drain(model_of(C.BGP), lvs_drain=['director1', 'rs1'])[:2] == (['10.78.0.21'], [])
+    assert drain(model_of(C.BGP), lvs_restore=['director1'])[:2] == ([], [])
+    errors = drain(model_of(C.BGP), lvs_drain=['director1', 'director2'])[1]
+    assert errors == ['lvs_drain: every director (director1, director2) would withdraw its routes: the VIPs would be '
+                      'announced by none; drain fewer at a time or set lvs_drain_force: true']
+    assert drain(model_of(C.BGP), lvs_drain=['director1', 'director2'], lvs_drain_force=True)[1] == []
+    assert drain(model_of(C.BGP), lvs_drain=['director1'], lvs_restore=['director1'])[1] == [
+        'lvs_restore: director1 also in lvs_drain']
+    assert drain(model_of(), lvs_drain=['director2'])[1] == [
+        "lvs_drain[0]: 'director2' is a director: with lvs_frontend vrrp a director is not drained, its VIPs are "
+        "handed over (lvs.cluster.handover)"]
+
+
+def test_status_of_a_bgp_director():
+    """What `lvs-announce status` printed on a lab director, BIRD's sessions as `birdc show protocols` listed them
+    (recorded after the lab's router went away)."""
+    birdc = (FIXTURES / 'bird' / 'protocols-after-router-shutdown.txt').read_text()
+    assert operations.bird_sessions(birdc) == [{'name': 'peer_router', 'state': 'start', 'since': '07:44:47.673',
+                                                'info': 'Connect       Received: Administrative shutdown'}]
+    model = model_of(C.BGP)
+    report = operations.status(model, 'director1', {'services': []}, {'running': True, 'instances': []}, '',
+                               {'announced': ['10.76.0.1/32'], 'withdrawn': False, 'birdc': birdc})
+    assert report['bgp']['announced'] == ['10.76.0.1/32'] and report['vrrp'] == []
+    assert operations.status_text([report]).splitlines()[:2] == [
+        'director1: keepalived running (its checks and quorum decide what is announced)',
+        '  BGP peer_router Connect; announces 10.76.0.1/32']
+    report = operations.status(model, 'director1', {'services': []}, {'running': True}, '',
+                               {'announced': [], 'withdrawn': True, 'birdc': ''})
+    assert operations.status_text([report]).splitlines()[1] == (
+        '  BGP no session (BIRD not running?); WITHDRAWN (drained)')
+    assert operations.status(model, 'director1', {'services': []}, None)['bgp'] is None
