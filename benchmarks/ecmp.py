@@ -3,7 +3,8 @@
 on the lab's 4 hosts (./lab up hosts), measured in the same run.
 
 Each drill takes a director's public interface down under a request loop (a crash, as the network sees it) and
-times how long until the network sends the traffic elsewhere: with VRRP until the BACKUP holds the VIP, with BGP
+times how long from that moment (the command waits connected: no SSH setup is timed) until the network sends the
+traffic elsewhere: with VRRP until the BACKUP holds the VIP, with BGP
 until the router's route to the VIP lost the dead director's next hop (BFD). Three drills each; printed: the
 medians, their ratio (target: the pair at least 4x slower) and the requests that failed during and after each
 (target: 0 after). Every request loop is bounded (at most 1000 requests, at most 60 s).
@@ -12,6 +13,7 @@ medians, their ratio (target: the pair at least 4x slower) and the requests that
 """
 
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,20 +33,23 @@ REALSERVERS = ("realserver1", "realserver2")
 ROUNDS = 3
 
 
-def drill(netns, url, fail, moved, restore):
-    """One crash under a request loop: seconds until MOVED() is true, and what the loop saw."""
+def drill(netns, url, node, moved):
+    """NODE's public interface down under a request loop: seconds from the crash until MOVED() is true, and what
+    the loop saw. The command waits, connected, for a line on its input: the SSH connection's setup is not timed."""
+    crash = subprocess.Popen([str(ROOT / "lab"), "ssh", node, "read go; ip link set eth0 down"], text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     loop = requestloop.NetnsLoop(netns, url, interval=0.05, count=1000, seconds=60, timeout=2)
-    time.sleep(2)
+    time.sleep(3)
     loop.mark("failed")
     t0 = time.monotonic()
-    fail()
+    crash.communicate("go\n", timeout=30)
     while not moved() and time.monotonic() - t0 < 30:
         time.sleep(0.05)
     took = time.monotonic() - t0
     loop.mark("taken")
     time.sleep(5)
     seen = loop.stop()
-    restore()
+    lab("ssh", node, "ip link set eth0 up")
     return took, seen
 
 
@@ -60,12 +65,12 @@ def vrrp_rounds():
     for _ in range(ROUNDS):
         def holds(d):
             return f" {config.VIP}/" in lab("ssh", d, "ip -4 -o addr show dev eth0")
+        deadline = time.monotonic() + 30  # keepalived is MASTER three adverts after it starts
+        while not any(holds(d) for d in DIRECTORS) and time.monotonic() < deadline:
+            time.sleep(0.5)
         master = next(d for d in DIRECTORS if holds(d))
         other = next(d for d in DIRECTORS if d != master)
-        out.append(drill(config.CLIENT_NETNS, f"http://{config.VIP}/",
-                         lambda m=master: lab("ssh", m, "ip link set eth0 down"),
-                         lambda o=other: holds(o),
-                         lambda m=master: lab("ssh", m, "ip link set eth0 up")))
+        out.append(drill(config.CLIENT_NETNS, f"http://{config.VIP}/", master, lambda o=other: holds(o)))
         time.sleep(10)  # the old MASTER preempts back
     return out
 
@@ -81,10 +86,8 @@ def ecmp_rounds():
             both = sorted(DIRECTORS.values())
             rt.wait_nexthops(ECMP_VIP, both, 60)
             for _ in range(ROUNDS):
-                out.append(drill(router.ECMP_CLIENT_NETNS, f"http://{ECMP_VIP}/",
-                                 lambda: lab("ssh", "director2", "ip link set eth0 down"),
-                                 lambda: rt.nexthops(ECMP_VIP) == [DIRECTORS["director1"]],
-                                 lambda: lab("ssh", "director2", "ip link set eth0 up")))
+                out.append(drill(router.ECMP_CLIENT_NETNS, f"http://{ECMP_VIP}/", "director2",
+                                 lambda: rt.nexthops(ECMP_VIP) == [DIRECTORS["director1"]]))
                 rt.wait_nexthops(ECMP_VIP, both, 60)
         finally:
             for rs in REALSERVERS:

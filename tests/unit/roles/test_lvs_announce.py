@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / 'roles' / 'director' / 'files' / 'lvs-announce'
 NETNS = 'lvs-unit-announce'
-# /proc/net/ip_vs_stats of a lab director (UML 7.2.7), recorded after 90 requests through it
+# /proc/net/ip_vs_stats of a lab director (UML 7.2.7), recorded after tests/lab/test_bgp_ecmp.py
 STATS = ROOT / 'tests' / 'unit' / 'fixtures' / 'ip_vs_stats.txt'
 IFACE = 'lvs-vips'
 
@@ -92,6 +92,7 @@ def test_a_withdrawn_director_announces_nothing_until_restored(announce, tmp_pat
     assert announce('withdraw', IFACE).stdout.strip() == 'changed'
     assert held() == [] and (tmp_path / 'lib' / 'withdrawn').exists()
     assert announce('withdraw', IFACE).stdout == ''  # again: nothing to do
+    assert announce('keep', IFACE, '10.76.0.1/32').stdout == 'withdrawn\n'  # site.yml says so, changes nothing
     announce('down', IFACE, 'dns', '10.76.0.2/32', 'dns')
     announce('up', IFACE, 'http', '10.76.0.1/32', 'http')  # keepalived's checks pass again: still withdrawn
     assert held() == []

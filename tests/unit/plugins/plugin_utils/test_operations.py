@@ -279,3 +279,13 @@ def test_status_of_a_bgp_director():
     assert operations.status_text([report]).splitlines()[1] == (
         '  BGP no session (BIRD not running?); WITHDRAWN (drained)')
     assert operations.status(model, 'director1', {'services': []}, None)['bgp'] is None
+
+
+def test_status_of_an_announcing_bgp_director():
+    """`lvs-announce status` as it printed on a lab director peering with the lab's router."""
+    bgp = json.loads((FIXTURES / 'bird' / 'lvs-announce-status.json').read_text())
+    report = operations.status(model_of(C.BGP), 'director1', {'services': []}, {'running': True, 'instances': []},
+                               '', bgp)
+    assert report['bgp'] == {'announced': ['10.76.0.1/32'], 'withdrawn': False, 'sessions': [
+        {'name': 'peer_router', 'state': 'up', 'since': '08:58:34.887', 'info': 'Established'}]}
+    assert operations.status_text([report]).splitlines()[1] == '  BGP peer_router Established; announces 10.76.0.1/32'
