@@ -91,6 +91,16 @@ class Router:
                    " State changed to stop" in line and "director" in line)
 
 
+def inventory_bgp(inventory: str) -> dict:
+    """ecmp_router's AS and BFD arguments from INVENTORY's lvs_bgp (group_vars/all.yml, from the project root),
+    so that both ends of each session agree."""
+    import yaml
+
+    bgp = yaml.safe_load((config.PROJECT / inventory / "group_vars" / "all.yml").read_text())["lvs_bgp"]
+    return {"director_asn": bgp["asn"], "bfd_ms": bgp.get("bfd_interval", 100),
+            "bfd_multiplier": bgp.get("bfd_multiplier", 3)}
+
+
 @contextlib.contextmanager
 def ecmp_router(directors: dict[str, str], director_asn: int, bfd_ms: int = 100, bfd_multiplier: int = 5,
                 hold: int = 9) -> Iterator[Router]:

@@ -49,7 +49,7 @@ def loop(seconds: float = 60) -> requestloop.NetnsLoop:
 @pytest.fixture
 def ecmp(lab):
     lab.reset()
-    with router.ecmp_router(DIRECTORS, 65001) as rt:
+    with router.ecmp_router(DIRECTORS, **router.inventory_bgp(INVENTORY)) as rt:
         for rs in REALSERVERS:  # the DR replies go straight to the client, through the router
             lab.sh(rs, f"ip route replace {router.ECMP_NET}.0/24 via {router.ROUTER_ADDR}")
         try:
