@@ -36,7 +36,7 @@ VRRP_ONLY = ('lvs_vrrp_instances', 'lvs_vrrp_scripts', 'lvs_vrrp_track_interface
 # role variables of VRRP alone (keepalived role), set on a director
 VRRP_ROLE_ONLY = ('keepalived_advert_int', 'keepalived_unicast', 'keepalived_nopreempt', 'keepalived_preempt_delay',
                   'keepalived_garp_master_refresh', 'keepalived_notify_script')
-# reserved AS numbers inside the schema's range: AS_TRANS (RFC 6793) and the documentation ones are fine in a lab
+# AS_TRANS (RFC 6793) stands in for a 4-byte AS number on old speakers: refused (the schema's range takes the rest)
 AS_TRANS = 23456
 
 
@@ -136,8 +136,6 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
         'bfd_interval': bgp.get('bfd_interval'), 'bfd_multiplier': bgp.get('bfd_multiplier'),
         'med': bgp.get('med'), 'communities': bgp.get('communities') or [],
         'interface': iface,
-        'prefixes4': [address_family.host_cidr(v) for v in vips if address_family.family(v) == 4],
-        'prefixes6': [address_family.host_cidr(v) for v in vips if address_family.family(v) == 6],
         'vips': [{'address': v, 'cidr': address_family.host_cidr(v), 'family': address_family.family(v),
                   'services': by_vip.get(v, []),
                   'spec': '%s=%s' % (address_family.host_cidr(v), ','.join(by_vip.get(v, [])))} for v in vips],

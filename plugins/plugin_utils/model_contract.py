@@ -13,7 +13,7 @@ MODEL = {
     'frontend': ('str', 'lvs_frontend: vrrp (a keepalived VRRP pair) or bgp (every director announces the VIPs)'),
     'bgp': ('dict', 'lvs_frontend bgp (else empty): asn, peers (name, address, asn, family), hold_time, bfd, '
                     'bfd_interval, bfd_multiplier, med, communities, interface (the dummy of the announced VIPs), '
-                    'prefixes4 and prefixes6 (the VIPs announced), vips (address, cidr, family, services, spec: '
+                    'vips (the VIPs announced: address, cidr, family, services, spec: '
                     'CIDR=SERVICE,...), announce (the script of the quorum commands) and command (how to run it)'),
     'vip': ('str', 'lvs_vip'),
     'vip_prefix': ('int', 'lvs_vip_prefix'),
