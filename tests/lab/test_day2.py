@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
 import threading
 import time
 
 import pytest
 
-from labkit import config, requestloop
+from labkit import config, download, requestloop
 
 pytestmark = pytest.mark.lane("hosts")
 
@@ -21,7 +19,6 @@ DIRECTORS = ("director1", "director2")
 RS_ADDR = {rs: config.node(rs).addr("public") for rs in ("realserver1", "realserver2")}
 FACT = "/etc/ansible/facts.d/lvs_cluster.fact"
 SYNC = {"state": "both", "interface": ""}  # keepalived_sync_daemon: true (the director role's record)
-BIG = "/var/www/lvs-lab/big"
 BIG_BYTES = 3 * 1024 * 1024  # 60 KB/s: 52 s, longer than two handovers
 
 
@@ -42,52 +39,26 @@ def loop(lab, seconds: float = 100, interval: float = 0.1):
                                  seconds=seconds, timeout=5)
 
 
-DOWNLOAD_PORTS = (20000, 20999)  # the downloads' client ports: below the ephemeral range of the request loops
-
-
 def downloading(lab, director: str, rs: str) -> int:
     """ESTABLISHED connections of the downloads (by their client ports) to RS on DIRECTOR: the request loop's
     short requests are active too for a moment, and counting them let the drain test start without a download."""
-    lo, hi = DOWNLOAD_PORTS
-    out = lab.sh(director, "ipvsadm -Lnc")
-    return sum(1 for m in re.finditer(r"ESTABLISHED\s+[\d.]+:(\d+)\s+\S+\s+([\d.]+):\d+", out)
-               if lo <= int(m.group(1)) <= hi and m.group(2) == RS_ADDR[rs])
+    return sum(1 for addr in download.connections(lab.sh(director, "ipvsadm -Lnc")).values() if addr == RS_ADDR[rs])
 
 
-class Download:
-    """A slow HTTP download through the VIP from the lab client (curl, rate-limited, bounded in time)."""
-
-    def __init__(self, lab, rate: str = "60k", max_time: int = 100, path: str = "/big"):
-        self.proc = subprocess.Popen(["ip", "netns", "exec", config.CLIENT_NETNS, "curl", "-s", "-o", "/dev/null",
-                                      "--limit-rate", rate, "--max-time", str(max_time),
-                                      "--local-port", "-".join(map(str, DOWNLOAD_PORTS)), "-w",
-                                      "%{http_code} %{size_download} %{remote_ip}",
-                                      f"http://{lab.vip}{path}"], stdout=subprocess.PIPE, text=True)
-
-    def pause(self) -> None:
-        """SIGSTOP curl: the client's window closes and the connection stays ESTABLISHED, idle, for as long as
-        the test needs (the drain's wait, whatever the machine's load makes the playbook take)."""
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self.proc.send_signal(signal.SIGCONT)
-
-    def result(self, timeout: float = 330) -> str:
-        out, _ = self.proc.communicate(timeout=timeout)
-        return f"rc {self.proc.returncode}: {out}"
+def big_download(lab, **kw) -> download.Download:
+    """A slow download of the big file through the lab's VIP from the lab client."""
+    return download.Download(config.CLIENT_NETNS, f"http://{lab.vip}/big", **kw)
 
 
 @pytest.fixture(scope="module")
 def day2(lab):
-    # a small receive buffer in the client namespace, so a rate-limited download is slow on the wire too (with
-    # the default buffers the kernel takes the whole file in seconds and the connection ends long before curl)
     rmem = lab.client("sysctl", "-n", "net.ipv4.tcp_rmem").stdout.split()
     assert len(rmem) == 3, rmem
-    lab.client("sysctl", "-qw", "net.ipv4.tcp_rmem=4096 8192 16384")
+    lab.client("sysctl", "-qw", "net.ipv4.tcp_rmem=" + download.SMALL_RMEM)
     lab.reset()
     lab.playbook("labkit/playbooks/web.yml", "playbooks/site.yml")
     for rs in RS_ADDR:
-        lab.sh(rs, f"head -c {BIG_BYTES} /dev/zero > {BIG}")
+        lab.sh(rs, download.make_big(BIG_BYTES))
     assert lab.wait_for(lambda: holder(lab) == ["director1"], 20, step=0.5), holder(lab)
     yield
     for d in DIRECTORS:
@@ -151,7 +122,7 @@ def test_drain_and_restore_under_load(lab, day2, record_property):
     # wrr 2:1: two of three new connections go to realserver1; on a loaded machine a download takes seconds
     # to be established, so each gets a bounded wait before the next
     while len(downloads) < 6 and not downloading(lab, "director1", "realserver1"):
-        downloads.append(Download(lab, max_time=300))
+        downloads.append(big_download(lab, max_time=300))
         lab.wait_for(lambda: downloading(lab, "director1", "realserver1"), 8, step=0.5)
     # paused: idle but open; resumed, curl's rate limit (an average since the start) lets them finish at once
     for d in downloads:
@@ -199,7 +170,7 @@ def test_drain_and_restore_under_load(lab, day2, record_property):
     assert drain_seen.failed(drain_seen.before + drain_seen.during + drain_seen.after) == 0, drain_seen.summary()
     assert drain_seen.during and {r.who for r in drain_seen.during} == {"realserver2"}, drain_seen.summary()
     results = [d.result() for d in downloads]
-    assert all(r.startswith(f"rc 0: 200 {BIG_BYTES} ") for r in results), results
+    assert all(download.complete(r, BIG_BYTES) for r in results), results
 
     reqs = loop(lab, seconds=60)
     time.sleep(2)
@@ -264,7 +235,7 @@ def test_handover_and_back(lab, day2, record_property):
         assert "sync" in lab.sh(d, "ipvsadm -L --daemon"), d
     reqs = loop(lab)
     time.sleep(2)
-    downloads = [Download(lab) for _ in range(2)]
+    downloads = [big_download(lab) for _ in range(2)]
     time.sleep(2)
     t0 = time.monotonic()
     lab.playbook("playbooks/handover.yml")
@@ -281,7 +252,7 @@ def test_handover_and_back(lab, day2, record_property):
     seen = reqs.stop()
     record_property("failover", f"planned handover (lvs.cluster.handover) there {there:.1f} s, back {back:.1f} s "
                                 f"(playbook runs); {seen.summary()}; downloads {results}")
-    assert all(r.startswith(f"rc 0: 200 {BIG_BYTES} ") for r in results), results
+    assert all(download.complete(r, BIG_BYTES) for r in results), results
     # at most one request of the ~300 may fail: a connection opened on the old MASTER in the moment before the
     # move, whose entry the sync daemon has not sent yet (the kernel sends a sync buffer when it is full, about an
     # MTU of entries, or after 2 s), is unknown to the new MASTER, whose own stack resets it. Measured: 0 alone,

@@ -34,10 +34,10 @@ def test_roles_metadata_agrees():
     for meta in sorted(ROOT.glob("roles/*/meta/main.yml")):
         info = yaml.safe_load(meta.read_text())["galaxy_info"]
         assert info["min_ansible_version"] == major_minor, meta
-        assert info["platforms"] == [{"name": "Debian", "versions": tested_releases()}], meta
+        assert info["platforms"] == [{"name": "Debian", "versions": debian_releases_tested()}], meta
 
 
-def tested_releases():
+def debian_releases_tested():
     """The Debian releases CI runs the roles on: the lab nodes' own (labkit/image.py SUITE) and the molecule
     scenarios' container images; every release the lab builds an image of is used by a scenario."""
     import re
