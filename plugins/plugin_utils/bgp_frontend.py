@@ -32,7 +32,8 @@ CONSISTENT = ('mh', 'sh')
 # cluster variables of the VRRP front end, set in the inventory with lvs_frontend bgp
 VRRP_ONLY = ('lvs_vrrp_instances', 'lvs_vrrp_scripts', 'lvs_vrrp_track_interfaces', 'lvs_vrrp_notify',
              'lvs_vrrp_garp', 'lvs_vrrp_auth_pass', 'lvs_vrrp_router_id', 'lvs_vrrp_internal_router_id',
-             'lvs_vrrp_priority_base', 'lvs_vrrp_priority_step', 'lvs_internal_vip', 'lvs_internal_vip6')
+             'lvs_vrrp_priority_base', 'lvs_vrrp_priority_step', 'lvs_internal_vip', 'lvs_internal_vip6',
+             'lvs_vip_prefix')
 # role variables of VRRP alone (keepalived role), set on a director
 VRRP_ROLE_ONLY = ('keepalived_advert_int', 'keepalived_unicast', 'keepalived_nopreempt', 'keepalived_preempt_delay',
                   'keepalived_garp_master_refresh', 'keepalived_notify_script')
@@ -41,7 +42,7 @@ AS_TRANS = 23456
 
 
 def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any]], vips: List[str],
-          directors: List[str], hostvars: Dict[str, Dict[str, Any]], director_addresses: Dict[str, str],
+          directors: List[str], hostvars: Dict[str, Dict[str, Any]], owners: Dict[str, str],
           errors: Errors) -> Dict[str, Any]:
     """lvs_model.bgp for lvs_frontend bgp (C: the checked cluster variables; GIVEN: those the inventory sets), with
     every mistake in ERRORS; the services' quorum commands are set here."""
@@ -96,10 +97,9 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
                        'router of the same AS would not pass the VIPs on to its iBGP peers)' % p['asn'])
         if p['address'] in vips:
             errors.add('lvs_bgp.peers[%d].address' % i, '%s is a VIP' % p['address'])
-        owner = next((h for h, a in director_addresses.items() if a == p['address']), None)
-        if owner:
-            errors.add('lvs_bgp.peers[%d].address' % i, '%s is the address of director %s: the peers are the '
-                       'routers' % (p['address'], shown(owner)))
+        if p['address'] in owners:
+            errors.add('lvs_bgp.peers[%d].address' % i, '%s is the address of %s: the peers are the routers' % (
+                p['address'], owners[p['address']]))
     for asn in {bgp.get('asn')} | {p['asn'] for p in peers}:
         if asn == AS_TRANS:
             errors.add('lvs_bgp', 'AS %d is AS_TRANS (RFC 6793), which stands in for a 4-byte AS number: use the '
@@ -125,8 +125,16 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
         errors.add('lvs_bgp.bfd_interval', '%d ms x %d (bfd_multiplier) is not below the hold time %d s: BFD would '
                    'notice a dead director no sooner than BGP' % (bgp['bfd_interval'], bgp['bfd_multiplier'], hold))
     iface = bgp.get('interface') or 'lvs-vips'
+    for var in ('lvs_public_interface', 'lvs_internal_interface'):
+        if iface in ('lo', c.get(var)):
+            errors.add('lvs_bgp.interface', '%s is %s: lvs-announce keeps only the VIPs on it (and removes every '
+                       'other address); name a dummy interface of its own (default lvs-vips)' % (
+                           shown(iface), 'the loopback interface' if iface == 'lo' else var))
+            break
+    delays = {v: announce_delay(bgp, [s for s in services if s['address'] == v]) for v in by_vip}
     for s in services:
-        args = (iface, s['name'], address_family.host_cidr(s['address']), ','.join(by_vip[s['address']]))
+        args = (iface, s['name'], address_family.host_cidr(s['address']), ','.join(by_vip[s['address']]),
+                str(delays[s['address']]))
         s['quorum_up'] = ' '.join([*COMMAND, 'up', *args])
         s['quorum_down'] = ' '.join([*COMMAND, 'down', *args])
         s['alpha'] = True  # a director announces a VIP only once its checks found enough real servers
@@ -137,10 +145,20 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
         'med': bgp.get('med'), 'communities': bgp.get('communities') or [],
         'interface': iface,
         'vips': [{'address': v, 'cidr': address_family.host_cidr(v), 'family': address_family.family(v),
-                  'services': by_vip.get(v, []),
+                  'services': by_vip.get(v, []), 'announce_delay': delays.get(v, 0),
                   'spec': '%s=%s' % (address_family.host_cidr(v), ','.join(by_vip.get(v, [])))} for v in vips],
         'announce': ANNOUNCE, 'command': COMMAND,
     }
+
+
+def announce_delay(bgp: Dict[str, Any], services: List[Dict[str, Any]]) -> int:
+    """Seconds between a VIP's quorum and its announcement: lvs_bgp.announce_delay, or the time the first round of
+    checks of its SERVICES takes (keepalived starts each real server's checks within delay_loop, and an attempt
+    lasts up to connect_timeout; a service without checks has every real server in its table at once)."""
+    if bgp.get('announce_delay') is not None:
+        return bgp['announce_delay']
+    return max([s['delay_loop'] + (s.get('health_check') or {}).get('connect_timeout', 0) for s in services
+                if (s.get('health_check') or {}).get('type') != 'none'] or [0])
 
 
 def peer_network_address(peers: List[Dict[str, Any]]) -> str:

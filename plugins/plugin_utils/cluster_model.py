@@ -96,6 +96,7 @@ class Builder:
         self.errors = Errors()
         self.warnings: List[str] = []
         self.director_addresses: set = set()
+        self.owners: Dict[str, str] = {}  # address -> 'director NAME' or 'real server NAME'
         self.track_files: Dict[str, str] = {}  # FILE_CHECK: file -> keepalived track_file name
 
     # -- groups and hosts ------------------------------------------------------------------------
@@ -191,8 +192,7 @@ class Builder:
         vips = vips_of(c['lvs_vip'], services)
         bgp: Dict[str, Any] = {}
         if c['lvs_frontend'] == 'bgp':
-            bgp = bgp_frontend.check(c, self.inv.cluster, services, vips, directors, self.inv.hostvars,
-                                     {h: host_address(h, self.inv.hostvars.get(h, {})) for h in directors},
+            bgp = bgp_frontend.check(c, self.inv.cluster, services, vips, directors, self.inv.hostvars, self.owners,
                                      self.errors)
             insts, inst_errors = [], []
         else:
@@ -496,6 +496,7 @@ class Builder:
             if a in owners:
                 self.errors.add('hostvars[%s].lvs_real_address6' % h, '%s is also the address of %s' % (a, owners[a]))
             owners[a] = 'real server %s' % shown(h)
+        self.owners = owners
         # One director without keepalived may serve nat on its own addresses, as seeds 001 and 002 do (the VIP is
         # its public address, the real servers' gateway its internal one). A VIP that floats cannot be one host's,
         # and a dr or tun VIP cannot be the director's: its real servers hold the VIP themselves, so the director's

@@ -246,6 +246,11 @@ BGP = Struct('lvs_frontend bgp: how every director announces the VIPs (BIRD 2)',
     'interface': Str('the dummy interface carrying the announced VIPs on each director (an address there is '
                      'local: IPVS takes the packets to it; the BGP daemon announces what it holds)',
                      pattern=IFNAME, meaning=IFNAME_MEANING, default='lvs-vips'),
+    'announce_delay': Int('seconds a director waits, once every service of a VIP has its quorum, before it '
+                          'announces the VIP (withdrawing is at once): time for every real server\'s first check, so '
+                          'that its table matches the other directors\' and a flow the routers move to it keeps its '
+                          'real server; empty = the longest delay_loop + connect_timeout of the VIP\'s services',
+                          0, 3600),
 })
 
 # Cluster-wide variables: the same for every host (usually group_vars/all).

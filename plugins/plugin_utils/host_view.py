@@ -78,6 +78,13 @@ def interfaces(model: Dict[str, Any], host: str, facts: Dict[str, Any], errors: 
             continue
         out[kind + '_interface'], out[kind + '_address'] = found
     if model.get('frontend') == 'bgp':
+        iface = model['bgp']['interface']
+        foreign = [str(a.ip) for n, a in networks(facts) if n == iface and str(a.ip) not in model.get('vips', [])]
+        if foreign or iface == out['public_interface']:
+            errors.add('lvs_bgp.interface', '%r is an interface of director %r with addresses of its own (%s): '
+                       'lvs-announce keeps only the VIPs on it (and removes every other address); name a dummy '
+                       'interface of its own (default lvs-vips)' % (iface, host,
+                                                                    ', '.join(foreign or [out['public_address']])))
         for i, peer in enumerate(model['bgp']['peers'][1:], 1):
             if not interface_for(facts, peer['address']):
                 errors.add('lvs_bgp.peers[%d].address' % i, '%s is inside no network of director %r (%s): the '

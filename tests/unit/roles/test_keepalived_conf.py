@@ -98,8 +98,10 @@ CASES = {
     # lvs_frontend bgp: no VRRP; each service's quorum announces its VIP (lvs-announce)
     'bgp': ({'lvs_vip': '10.76.0.1', 'lvs_frontend': 'bgp', 'lvs_bgp': {'asn': 65001, 'peers': [
         {'address': '10.78.0.250', 'asn': 65000}]}, 'lvs_services': [
-        dict(WEB, scheduler='mh', sched_flags=['mh-port']), dict(WEB, name='https', port=443, scheduler='sh'),
-        dict(WEB, name='second-vip', address='10.76.0.2', scheduler='mh')]}, HOSTS, {'keepalived_sync_daemon': True}),
+        dict(WEB, scheduler='mh', sched_flags=['mh-port']),
+        dict(WEB, name='https', port=443, scheduler='sh', delay_loop=8),
+        dict(WEB, name='second-vip', address='10.76.0.2', scheduler='mh', health_check={'type': 'none'})]}, HOSTS,
+        {'keepalived_sync_daemon': True}),
     # seed 004's MASTER, written as inventory: mail from a bare 'localhost', PASS 1111 as a number, persistence 50
     'seed-004': ({'lvs_vip': '10.78.0.200', 'lvs_vrrp_auth_pass': 1111, 'lvs_vrrp_router_id': 51,
                   'lvs_vrrp_email': {'to': ['admin@unixhot.com'], 'from': 'localhost', 'smtp_server': '127.0.0.1',
@@ -176,11 +178,14 @@ def test_bgp_front_end_runs_no_vrrp_and_announces_by_quorum():
     conf = render(*CASES['bgp'])
     assert 'vrrp_instance' not in conf and 'track_file lvs_handover' not in conf, conf
     blocks = {b.split('\n', 1)[0]: b for b in conf.split('# service ')[1:]}
-    announce = '/usr/bin/python3 /usr/local/sbin/lvs-announce %s lvs-vips %s %s %s'
-    for name, vip, services in (('http', '10.76.0.1/32', 'http,https'), ('https', '10.76.0.1/32', 'http,https'),
-                                ('second-vip', '10.76.0.2/32', 'second-vip')):
+    announce = '/usr/bin/python3 /usr/local/sbin/lvs-announce %s lvs-vips %s %s %s %d'
+    # the delay: the longest first round of checks of the VIP's services (https: delay_loop 8 + connect_timeout 3);
+    # none without checks
+    for name, vip, services, delay in (('http', '10.76.0.1/32', 'http,https', 11),
+                                       ('https', '10.76.0.1/32', 'http,https', 11),
+                                       ('second-vip', '10.76.0.2/32', 'second-vip', 0)):
         for state in ('up', 'down'):
-            line = '    quorum_%s "%s"\n' % (state, announce % (state, name, vip, services))
+            line = '    quorum_%s "%s"\n' % (state, announce % (state, name, vip, services, delay))
             assert line in blocks[name], blocks[name]
         assert '    alpha\n' in blocks[name] and '    omega\n' in blocks[name]
 

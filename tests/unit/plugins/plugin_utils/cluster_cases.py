@@ -94,6 +94,25 @@ def hc(**kw):
 
 
 WEB = {'name': 'http', 'port': 80}
+ROUTER = {'address': '10.78.0.250', 'asn': 65000}
+
+
+def bgp(**kw):
+    """BGP with lvs_bgp changed (None deletes a key)."""
+    inv = copy.deepcopy(BGP)
+    b = inv['cluster']['lvs_bgp']
+    for k, v in kw.items():
+        if v is None:
+            b.pop(k, None)
+        else:
+            b[k] = v
+    return inv
+
+
+def peer(**kw):
+    """BGP with its one router changed (None deletes a key)."""
+    return bgp(peers=[{k: v for k, v in dict(ROUTER, **kw).items() if v is not None}])
+
 
 # (id, inventory, the error it must give: a substring that names the field path and the value)
 BROKEN = [
@@ -548,4 +567,75 @@ BROKEN = [
     ('sip-on-tcp', service(persistence=60, persistence_engine='sip'),
      "lvs_services[0].persistence_engine: 'sip' reads the Call-ID of UDP datagrams only: on a tcp service it never "
      "applies"),
+    # lvs_frontend bgp: the routers, the AS numbers, BFD, and what the front end cannot work with
+    ('frontend-unknown', cluster(BGP, lvs_frontend='ospf'), "lvs_frontend: 'ospf' is not one of vrrp, bgp"),
+    ('bgp-missing', cluster(BGP, lvs_bgp=None), 'lvs_bgp: is required with lvs_frontend bgp'),
+    ('bgp-not-mapping', cluster(BGP, lvs_bgp='65001'), "lvs_bgp: '65001' is not a mapping"),
+    ('bgp-unknown-key', bgp(password='s3cret'), 'lvs_bgp.password: unknown key (known: announce_delay, asn, '),
+    ('bgp-asn-zero', bgp(asn=0), 'lvs_bgp.asn: 0 is out of range 1-4294967294'),
+    ('bgp-asn-too-big', bgp(asn=4294967296), 'lvs_bgp.asn: 4294967296 is out of range 1-4294967294'),
+    ('bgp-asn-text', bgp(asn='AS65001'), "lvs_bgp.asn: 'AS65001' is not an integer"),
+    ('bgp-asn-bool', bgp(asn=True), 'lvs_bgp.asn: True is not an integer'),
+    ('bgp-as-trans', bgp(asn=23456), 'lvs_bgp: AS 23456 is AS_TRANS (RFC 6793)'),
+    ('bgp-peer-as-trans', peer(asn=23456), 'lvs_bgp: AS 23456 is AS_TRANS (RFC 6793)'),
+    ('bgp-peers-empty', bgp(peers=[]), 'lvs_bgp.peers: needs at least 1 entry'),
+    ('bgp-peers-mapping', bgp(peers=ROUTER), "lvs_bgp.peers: {'address': '10.78.0.250', 'asn': 65000} is not a list"),
+    ('bgp-peer-text', bgp(peers=['10.78.0.250']), "lvs_bgp.peers[0]: '10.78.0.250' is not a mapping"),
+    ('bgp-peer-no-address', peer(address=None), 'lvs_bgp.peers[0].address: is required'),
+    ('bgp-peer-no-asn', peer(asn=None), 'lvs_bgp.peers[0].asn: is required'),
+    ('bgp-peer-bad-address', peer(address='10.78.0.300'), "lvs_bgp.peers[0].address: '10.78.0.300' is not an IPv4"),
+    ('bgp-peer-multicast', peer(address='224.0.0.5'), "lvs_bgp.peers[0].address: '224.0.0.5' is a multicast address"),
+    ('bgp-peer-ibgp', peer(asn=65001), 'lvs_bgp.peers[0].asn: 65001 is lvs_bgp.asn: the directors speak eBGP'),
+    ('bgp-peer-is-vip', peer(address='10.76.0.1'), 'lvs_bgp.peers[0].address: 10.76.0.1 is a VIP'),
+    ('bgp-peer-is-director', peer(address='10.78.0.11'),
+     "lvs_bgp.peers[0].address: 10.78.0.11 is the address of director 'director1': the peers are the routers"),
+    ('bgp-peer-is-realserver', peer(address='10.78.0.21'),
+     "lvs_bgp.peers[0].address: 10.78.0.21 is the address of real server 'rs1': the peers are the routers"),
+    ('bgp-peer-twice', bgp(peers=[ROUTER, dict(ROUTER, asn=65002)]),
+     'lvs_bgp.peers[1].address: 10.78.0.250 is also lvs_bgp.peers[0]'),
+    ('bgp-peer-name-twice', bgp(peers=[dict(ROUTER, name='edge'), dict(ROUTER, address='10.78.0.251', name='edge')]),
+     'lvs_bgp.peers[1].name: edge is also the name of lvs_bgp.peers[0]'),
+    ('bgp-peer-name-hyphen', peer(name='edge-1'), "lvs_bgp.peers[0].name: 'edge-1' is not a name of 1-32 letters"),
+    ('bgp-peer-unknown-key', peer(password='s3cret'), 'lvs_bgp.peers[0].password: unknown key'),
+    ('bgp-no-router-of-the-family', services(dict(WEB, scheduler='mh'), {
+        'name': 'http6', 'port': 80, 'address': '2001:db8::10', 'scheduler': 'mh', 'servers': [
+            {'address': '2001:db8:1::21'}]}, base=BGP),
+     'lvs_bgp.peers: no IPv6 router: VIP 2001:db8::10 would never be announced (add a peer of its family)'),
+    ('bgp-hold-time-short', bgp(hold_time=2), 'lvs_bgp.hold_time: 2 is out of range 3-65535'),
+    ('bgp-bfd-slower-than-hold', bgp(bfd_interval=3000),
+     'lvs_bgp.bfd_interval: 3000 ms x 3 (bfd_multiplier) is not below the hold time 9 s'),
+    ('bgp-bfd-multiplier-zero', bgp(bfd_multiplier=0), 'lvs_bgp.bfd_multiplier: 0 is out of range 1-255'),
+    ('bgp-bfd-text', bgp(bfd='yes please'), "lvs_bgp.bfd: 'yes please' is not a boolean"),
+    ('bgp-med-negative', bgp(med=-1), 'lvs_bgp.med: -1 is out of range 0-4294967295'),
+    ('bgp-community-word', bgp(communities=['no-export']), "lvs_bgp.communities[0]: 'no-export' is not a community"),
+    ('bgp-community-too-big', bgp(communities=['65000:70000']),
+     "lvs_bgp.communities[0]: '65000:70000': each number of a standard community is 0-65535"),
+    ('bgp-community-twice', bgp(communities=['65000:1', '65000:1']), "lvs_bgp.communities[1]: '65000:1' is listed"),
+    ('bgp-announce-delay-negative', bgp(announce_delay=-1), 'lvs_bgp.announce_delay: -1 is out of range 0-3600'),
+    ('bgp-interface-space', bgp(interface='lvs vips'), "lvs_bgp.interface: 'lvs vips' is not an interface name"),
+    ('bgp-interface-lo', bgp(interface='lo'), "lvs_bgp.interface: 'lo' is the loopback interface: lvs-announce keeps "
+     'only the VIPs on it'),
+    ('bgp-interface-public', cluster(bgp(interface='eth0'), lvs_public_interface='eth0'),
+     "lvs_bgp.interface: 'eth0' is lvs_public_interface: lvs-announce keeps only the VIPs on it"),
+    ('bgp-scheduler-not-consistent', service(BGP, scheduler='wlc', sched_flags=None),
+     "lvs_services[0].scheduler: 'wlc': with lvs_frontend bgp the routers may send a flow to any director"),
+    ('bgp-persistence', service(BGP, persistence=300), 'lvs_services[0].persistence: 300: persistence templates live '
+     'on one director'),
+    ('bgp-nat', service(BGP, forwarding='nat'), "lvs_services[0].forwarding: 'nat': with lvs_frontend bgp the "
+     'replies would go back through the real servers\' gateway'),
+    ('bgp-own-quorum-command', service(BGP, quorum_down='/usr/local/bin/page-oncall'),
+     "lvs_services[0].quorum_down: '/usr/local/bin/page-oncall': with lvs_frontend bgp the quorum commands announce"),
+    ('bgp-vrrp-router-id', cluster(BGP, lvs_vrrp_router_id=60),
+     'lvs_vrrp_router_id: is an option of the VRRP front end: with lvs_frontend bgp no director holds a VIP by ARP'),
+    ('bgp-vrrp-secret', cluster(BGP, lvs_vrrp_auth_pass='s3cret'), 'lvs_vrrp_auth_pass: is an option of the VRRP'),
+    ('bgp-vip-prefix', cluster(BGP, lvs_vip_prefix=24), 'lvs_vip_prefix: is an option of the VRRP front end'),
+    ('bgp-internal-vip', cluster(BGP, lvs_internal_vip='10.0.0.254'), 'lvs_internal_vip: is an option of the VRRP'),
+    ('bgp-vrrp-priority', host('director1', BGP, lvs_vrrp_priority=200),
+     'hostvars[director1].lvs_vrrp_priority: is an option of the VRRP front end'),
+    ('bgp-keepalived-vrrp-option', host('director2', BGP, keepalived_nopreempt=True),
+     'hostvars[director2].keepalived_nopreempt: is an option of the VRRP front end'),
+    ('bgp-without-keepalived', cluster(BGP, lvs_keepalived=False, lvs_ipvs_owner='ansible'),
+     'lvs_keepalived: false: lvs_frontend bgp needs keepalived'),
+    ('bgp-owner-ansible', cluster(BGP, lvs_ipvs_owner='ansible'),
+     "lvs_ipvs_owner: 'ansible': lvs_frontend bgp needs keepalived as the owner"),
 ]

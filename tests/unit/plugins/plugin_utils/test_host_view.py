@@ -129,3 +129,37 @@ def test_ipv6_dr_real_server_off_the_directors_ipv6_network():
     host_view.interfaces(m, 'director1', facts('dualstack'), errors)
     assert len(errors) == 1 and errors[0].startswith("lvs_services[0]: dr real server 'rs2' (2001:db8::22) is on no "
                                                      "network of director 'director1'"), errors
+
+
+def bgp_model(**bgp):
+    """lab-ecmp's cluster (lvs_frontend bgp, VIP 10.76.0.1 on no LAN, the router on the public one)."""
+    return model(lvs_vip='10.76.0.1', lvs_frontend='bgp', lvs_services=[
+        {'name': 'http', 'port': 80, 'scheduler': 'mh', 'sched_flags': ['mh-port']}],
+        lvs_bgp=dict({'asn': 65001, 'peers': [{'name': 'router', 'address': '10.78.0.250', 'asn': 65000}]}, **bgp))
+
+
+def test_bgp_public_interface_faces_the_first_router():
+    """Recorded on a director of the BGP lab: lvs-vips carries the announced VIP (10.76.0.1/32), on no LAN."""
+    errors = Errors()
+    view = host_view.interfaces(bgp_model(), 'director1', facts('bgp'), errors)
+    assert errors == []
+    assert view['public_interface'] == 'eth0' and view['public_address'] == '10.78.0.11'
+
+
+def test_bgp_router_on_no_lan_of_a_director():
+    errors = Errors()
+    host_view.interfaces(bgp_model(peers=[{'address': '10.78.0.250', 'asn': 65000},
+                                          {'address': '192.0.2.1', 'asn': 65002}]), 'director1', facts('bgp'), errors)
+    assert errors == ["lvs_bgp.peers[1].address: 192.0.2.1 is inside no network of director 'director1' (eth0 "
+                      "10.78.0.11/24, eth0 fd78::11/64, eth1 10.79.0.11/24, eth1 fd79::11/64, lvs-vips 10.76.0.1/32): "
+                      "the directors speak BGP to routers on their own LANs"]
+
+
+@pytest.mark.parametrize('iface, address', [('eth0', '10.78.0.11, fd78::11'), ('eth1', '10.79.0.11, fd79::11')])
+def test_bgp_interface_with_an_address_of_its_own_is_refused(iface, address):
+    """lvs-announce removes every address but the VIPs from the interface: on eth1 it would cut the director off."""
+    errors = Errors()
+    host_view.interfaces(bgp_model(interface=iface), 'director1', facts('bgp'), errors)
+    assert errors == ["lvs_bgp.interface: %r is an interface of director 'director1' with addresses of its "
+                      "own (%s): lvs-announce keeps only the VIPs on it (and removes every other address); name a "
+                      "dummy interface of its own (default lvs-vips)" % (iface, address)], errors
