@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,30 @@ def test_wait_idle_reads_the_kernel_counters(announce):
     """The recorded counters never change here: idle after the 3 quiet seconds; a shorter bound ends first."""
     assert announce('wait-idle', '30').stdout.startswith('idle after 3.')
     assert announce('wait-idle', '1').stdout.startswith('still receiving after 1.')
+
+
+def test_a_vip_is_announced_a_delay_after_its_quorum_and_withdrawn_at_once(announce, tmp_path):
+    """The delay (the first round of checks: every real server in the table before the routers send flows) runs
+    without the lock: a `down` meanwhile is done at once and cancels the announcement."""
+    def up(delay: str) -> subprocess.Popen:
+        return subprocess.Popen(['ip', 'netns', 'exec', NETNS, sys.executable, str(SCRIPT), 'up', IFACE, 'http',
+                                 '10.76.0.1/32', 'http', delay],
+                                env={'LVS_ANNOUNCE_STATE': str(tmp_path / 'state'),
+                                     'LVS_ANNOUNCE_WITHDRAWN': str(tmp_path / 'lib' / 'withdrawn'),
+                                     'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
+    t0 = time.monotonic()
+    waiting = up('2')
+    time.sleep(1)
+    assert held() == ['(down)'] and waiting.poll() is None  # not yet
+    assert waiting.wait(10) == 0 and time.monotonic() - t0 >= 2
+    assert held() == ['10.76.0.1/32']
+    announce('down', IFACE, 'http', '10.76.0.1/32', 'http', '2')
+    assert held() == []  # at once
+    waiting = up('2')
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    announce('down', IFACE, 'http', '10.76.0.1/32', 'http', '2')
+    assert time.monotonic() - t0 < 1.5  # not held up by the waiting `up`
+    assert waiting.wait(10) == 0 and held() == []  # cancelled
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http', '0')
+    assert held() == ['10.76.0.1/32']
