@@ -29,14 +29,10 @@ from ansible_collections.lvs.cluster.plugins.plugin_utils.role_schema import KEE
 ANNOUNCE = '/usr/local/sbin/lvs-announce'
 COMMAND = ['/usr/bin/python3', ANNOUNCE]
 CONSISTENT = ('mh', 'sh')
-# cluster variables of the VRRP front end, set in the inventory with lvs_frontend bgp
-VRRP_ONLY = ('lvs_vrrp_instances', 'lvs_vrrp_scripts', 'lvs_vrrp_track_interfaces', 'lvs_vrrp_notify',
-             'lvs_vrrp_garp', 'lvs_vrrp_auth_pass', 'lvs_vrrp_router_id', 'lvs_vrrp_internal_router_id',
-             'lvs_vrrp_priority_base', 'lvs_vrrp_priority_step', 'lvs_internal_vip', 'lvs_internal_vip6',
-             'lvs_vip_prefix')
-# role variables of VRRP alone (keepalived role), set on a director
-VRRP_ROLE_ONLY = ('keepalived_advert_int', 'keepalived_unicast', 'keepalived_nopreempt', 'keepalived_preempt_delay',
-                  'keepalived_garp_master_refresh', 'keepalived_notify_script')
+# the options of the VRRP front end alone (tagged frontend='vrrp' where they are declared): cluster variables, and
+# variables of a director (the cluster model's and the keepalived role's)
+VRRP_ONLY = tuple(name for name, f in S.CLUSTER.items() if f.frontend == 'vrrp')
+VRRP_HOST_ONLY = tuple(name for name, f in {**S.DIRECTOR, **KEEPALIVED}.items() if f.frontend == 'vrrp')
 # AS_TRANS (RFC 6793) stands in for a 4-byte AS number on old speakers: refused (the schema's range takes the rest)
 AS_TRANS = 23456
 
@@ -55,7 +51,7 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
             errors.add(var, 'is an option of the VRRP front end: with lvs_frontend bgp no director holds a VIP by '
                        'ARP (remove it)')
     for h in directors:
-        for var in ('lvs_vrrp_priority', *VRRP_ROLE_ONLY):
+        for var in VRRP_HOST_ONLY:
             if (hostvars.get(h) or {}).get(var) not in (None, '', KEEPALIVED.get(var, S.DIRECTOR.get(var)).default):
                 errors.add('hostvars[%s].%s' % (h, var), 'is an option of the VRRP front end: with lvs_frontend bgp '
                            'keepalived runs no VRRP (remove it)')

@@ -188,7 +188,7 @@ TRACK_INTERFACE = Struct('an interface every VRRP instance tracks (track_interfa
 VRRP_NOTIFY = Struct('commands keepalived runs when the VRRP state changes (the sync group\'s with nat)', {
     state: Str('command run on entering %s' % state.upper(), pattern=COMMAND, meaning=COMMAND_MEANING, default='')
     for state in ('master', 'backup', 'fault', 'stop')
-}, default={})
+}, default={}, frontend='vrrp')
 EMAIL = r'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+'
 VRRP_EMAIL = Struct('keepalived\'s e-mail alerts (global_defs notification_email, smtp_server)', {
     'to': List('addresses alerted', Str('an e-mail address', pattern=EMAIL, meaning='an e-mail address'),
@@ -207,7 +207,7 @@ VRRP_GARP = Struct('gratuitous ARP of a new MASTER (global_defs vrrp_garp_*)', {
     'master_refresh_repeat': Int('gratuitous ARPs per refresh (keepalived_garp_master_refresh)', 1, 1000, default=1),
     'lower_prio_delay': Int('seconds before the burst after an advert of lower priority', 0, 1000, default=5),
     'lower_prio_repeat': Int('gratuitous ARPs then (0 = none)', 0, 1000, default=0),
-}, default={})
+}, default={}, frontend='vrrp')
 
 VRRP_INSTANCE = Struct('a VRRP instance carrying some of the VIPs, MASTER on its own director (active/active)', {
     'name': Str('the instance name in keepalived.conf', pattern=NAME, meaning=NAME_MEANING, required=True),
@@ -264,15 +264,16 @@ CLUSTER = {
                           hints=FORWARDING_HINTS, default='dr'),
     'lvs_vip': Address('the public VIP, IPv4 or IPv6 (inside a network of every director); the services\' VIP '
                        'unless they give their own address', versions=(4, 6), required=True),
-    'lvs_vip_prefix': Int('prefix length of the IPv4 VIPs on the directors (IPv6 VIPs are /128)', 1, 32, default=32),
+    'lvs_vip_prefix': Int('prefix length of the IPv4 VIPs on the directors (IPv6 VIPs are /128)', 1, 32, default=32,
+                          frontend='vrrp'),
     'lvs_public_interface': Interface('director interface for the VIP; empty = the one whose network contains it',
                                       default=''),
     'lvs_internal_vip': Address('NAT only: the real servers\' default gateway, floating between the directors',
-                                empty=True, default=''),
+                                empty=True, default='', frontend='vrrp'),
     'lvs_internal_vip_prefix': Int('prefix length of lvs_internal_vip (the real servers\' network)', 1, 30,
                                    default=24),
     'lvs_internal_vip6': Address('NAT with IPv6 services: the real servers\' IPv6 default gateway, floating between '
-                                 'the directors', versions=(6,), empty=True, default=''),
+                                 'the directors', versions=(6,), empty=True, default='', frontend='vrrp'),
     'lvs_internal_vip6_prefix': Int('prefix length of lvs_internal_vip6 (the real servers\' IPv6 network)', 1, 126,
                                     default=64),
     'lvs_internal_interface': Interface('director interface for lvs_internal_vip; empty = found by subnet',
@@ -291,25 +292,28 @@ CLUSTER = {
     'lvs_service_defaults': Struct('values merged deeply under every service entry, e.g. {scheduler: rr, '
                                    'health_check: {retry: 3}}', SERVICE.fields, partial=True, default={}),
     'lvs_vrrp_router_id': Int('virtual_router_id of the public VIP instance (VI_PUBLIC; the first of '
-                              'lvs_vrrp_instances)', 1, 255, default=51),
+                              'lvs_vrrp_instances)', 1, 255, default=51, frontend='vrrp'),
     'lvs_vrrp_internal_router_id': Int('NAT: virtual_router_id of the internal gateway VIP instance (VI_GATEWAY; '
                                        'differs from every other)', 1, 255,
-                                       default=52),
-    'lvs_vrrp_priority_base': Int('VRRP priority of the first director of lvs_director_group', 1, 254, default=150),
+                                       default=52, frontend='vrrp'),
+    'lvs_vrrp_priority_base': Int('VRRP priority of the first director of lvs_director_group', 1, 254, default=150,
+                                  frontend='vrrp'),
     'lvs_vrrp_priority_step': Int('priority difference between consecutive directors of the group', 1, 253,
-                                  default=50),
+                                  default=50, frontend='vrrp'),
     'lvs_vrrp_instances': List('VRRP instances of the VIPs (active/active: each instance MASTER on its own '
-                               'director); empty = one instance, VI_PUBLIC, with every VIP', VRRP_INSTANCE, default=[]),
+                               'director); empty = one instance, VI_PUBLIC, with every VIP', VRRP_INSTANCE, default=[],
+                               frontend='vrrp'),
     'lvs_vrrp_scripts': List('checks keepalived runs on every director, tracked by every VRRP instance',
-                             VRRP_SCRIPT, default=[]),
-    'lvs_vrrp_track_interfaces': List('interfaces every VRRP instance tracks', TRACK_INTERFACE, default=[]),
+                             VRRP_SCRIPT, default=[], frontend='vrrp'),
+    'lvs_vrrp_track_interfaces': List('interfaces every VRRP instance tracks', TRACK_INTERFACE, default=[],
+                                      frontend='vrrp'),
     'lvs_vrrp_notify': VRRP_NOTIFY,
     'lvs_vrrp_email': VRRP_EMAIL,
     'lvs_vrrp_garp': VRRP_GARP,
     'lvs_vrrp_auth_pass': Str('VRRP PASS secret, at most 8 characters; empty = no authentication',
                               pattern=SECRET, allow_int=True, secret=True,
                               meaning='at most 8 characters without spaces, quotes, #, !, \\ or braces '
-                                      '(keepalived uses only the first 8)', default=''),
+                                      '(keepalived uses only the first 8)', default='', frontend='vrrp'),
 }
 
 # Per-host variables (host_vars).
@@ -323,7 +327,7 @@ REALSERVER = {
 }
 DIRECTOR = {
     'lvs_vrrp_priority': Int('a director\'s VRRP priority (overrides lvs_vrrp_priority_base and '
-                             'lvs_vrrp_priority_step)', 1, 254, scope='host'),
+                             'lvs_vrrp_priority_step)', 1, 254, scope='host', frontend='vrrp'),
 }
 
 

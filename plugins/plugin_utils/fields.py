@@ -57,13 +57,16 @@ class Field:
     kind = 'raw'
 
     def __init__(self, description: str, default: Any = MISSING, required: bool = False,
-                 secret: bool = False, scope: str = 'cluster') -> None:
-        self.description = description
+                 secret: bool = False, scope: str = 'cluster', frontend: str = '') -> None:
+        # frontend: the one front end of the VIPs (lvs_frontend) the option means something in; '' = both. The
+        # cluster model refuses it, set to another value than its default, with the other front end.
+        self.description = description + ('; lvs_frontend %s only' % frontend if frontend else '')
         self.default = default
         self.required = required
         self.secret = secret
         # cluster: one value for every host it applies to (group_vars/all); host: each host its own (host_vars)
         self.scope = scope
+        self.frontend = frontend
 
     def check(self, value: Any, path: str, errors: Errors) -> Any:
         return value

@@ -105,17 +105,19 @@ KEEPALIVED = {
     'keepalived_router_id': Str('global_defs router_id; empty = the inventory host name', pattern='|' + WORD,
                                 meaning=WORD_MEANING, default='', scope=HOST),
     'keepalived_advert_int': Int('VRRP advertisement interval in seconds (the same on every director: VRRPv2 drops '
-                                 'adverts of another interval)', 1, 255, default=1),
-    'keepalived_unicast': Bool('unicast VRRP to the other directors instead of multicast', default=False),
-    'keepalived_nopreempt': Bool('every director starts BACKUP and none preempts', default=False),
+                                 'adverts of another interval)', 1, 255, default=1, frontend='vrrp'),
+    'keepalived_unicast': Bool('unicast VRRP to the other directors instead of multicast', default=False,
+                               frontend='vrrp'),
+    'keepalived_nopreempt': Bool('every director starts BACKUP and none preempts', default=False, frontend='vrrp'),
     'keepalived_preempt_delay': Int('preemption delay in seconds; above 0 every director starts BACKUP (keepalived '
-                                    'ignores the delay with initial state MASTER)', 0, 1000, default=0),
+                                    'ignores the delay with initial state MASTER)', 0, 1000, default=0,
+                                    frontend='vrrp'),
     'keepalived_garp_master_refresh': Int('seconds between gratuitous ARPs while MASTER (0 = none)', 0, 86400,
-                                          default=0),
+                                          default=0, frontend='vrrp'),
     'keepalived_notify_script': Str('script keepalived runs on VRRP state changes, a file the role installs with '
                                     'keepalived_notify_script_content', pattern=r'|/[^\s"\'\\#!{}]+',
                                     meaning='an absolute file path (no spaces, quotes, #, !, \\ or braces)',
-                                    default='', scope=HOST),
+                                    default='', scope=HOST, frontend='vrrp'),
     'keepalived_notify_script_content': Str('content installed at keepalived_notify_script', default='', scope=HOST),
     'keepalived_sync_daemon': Bool('IPVS connection sync between the directors of the pair: the director role runs '
                                    'the master and the backup sync daemon on every director (each sends the '

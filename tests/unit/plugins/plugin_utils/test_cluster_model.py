@@ -3,7 +3,8 @@
 import copy
 
 import pytest
-from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_model
+from ansible_collections.lvs.cluster.plugins.plugin_utils import bgp_frontend, cluster_model
+from ansible_collections.lvs.cluster.plugins.plugin_utils import cluster_schema as S
 from ansible_collections.lvs.cluster.tests.unit.plugins.plugin_utils import cluster_cases as C
 
 
@@ -374,3 +375,26 @@ def test_sync_daemons_each_director_runs():
     assert daemons['d2'] == {'state': 'both', 'interface': ''}
     assert errors == ["director_sync_daemon: 'master' with keepalived_sync_daemon: true: both ask for the IPVS sync "
                       "daemons (keepalived_sync_daemon means both on every director); keep one (on d2)"]
+
+
+@pytest.mark.parametrize('name', bgp_frontend.VRRP_ONLY)
+def test_every_vrrp_option_is_refused_with_the_bgp_front_end(name):
+    """Each cluster variable declared frontend='vrrp' in cluster_schema, set to anything but its default."""
+    errors = errors_of(C.cluster(C.BGP, **{name: 7 if S.CLUSTER[name].default != 7 else 8}))
+    assert any(e.startswith(name + ': is an option of the VRRP front end') for e in errors), errors
+
+
+@pytest.mark.parametrize('name', bgp_frontend.VRRP_HOST_ONLY)
+def test_every_vrrp_host_option_is_refused_with_the_bgp_front_end(name):
+    """Each director variable declared frontend='vrrp' (the cluster model's, the keepalived role's)."""
+    errors = errors_of(C.host('director2', C.BGP, **{name: 7}))
+    assert any(e.startswith('hostvars[director2].%s: is an option of the VRRP front end' % name) for e in errors), \
+        errors
+
+
+def test_the_vrrp_options_are_tagged():
+    """The VRRP front end's options, as its sections of the schema name them: a new lvs_vrrp_* variable or VRRP
+    setting of the keepalived role is tagged (or is one of the few both front ends use)."""
+    both = {'lvs_vrrp_email'}  # keepalived's global mail settings: its checkers' alerts too
+    assert {n for n in S.CLUSTER if n.startswith('lvs_vrrp_')} - both <= set(bgp_frontend.VRRP_ONLY)
+    assert 'lvs_vrrp_priority' in bgp_frontend.VRRP_HOST_ONLY
