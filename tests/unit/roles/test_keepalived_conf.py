@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -141,7 +142,7 @@ def render(cluster: dict, hosts: dict, role_vars: dict, host: str = 'director1')
 def netns():
     """A network namespace with the recorded director's eth0 and eth1 (keepalived -t checks that a configuration's
     interfaces exist): veth pairs made here, removed with the namespace."""
-    name = 'lvs-unit-kconf'
+    name = 'lvs-unit-kconf-%d' % os.getpid()  # a run of its own (two runs at once shared one)
     subprocess.run(['ip', 'netns', 'del', name], capture_output=True, check=False)
     subprocess.run(['ip', 'netns', 'add', name], check=True)
     try:

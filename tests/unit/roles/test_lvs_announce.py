@@ -5,6 +5,7 @@ service of it has its quorum, and the role's `keep` removes the VIPs gone from t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / 'roles' / 'director' / 'files' / 'lvs-announce'
-NETNS = 'lvs-unit-announce'
+NETNS = 'lvs-unit-announce-%d' % os.getpid()  # a run of its own (two runs at once shared one)
 # /proc/net/ip_vs_stats of a lab director (UML 7.2.7), recorded after tests/lab/test_bgp_ecmp.py
 STATS = ROOT / 'tests' / 'unit' / 'fixtures' / 'ip_vs_stats.txt'
 IFACE = 'lvs-vips'
@@ -136,3 +137,4 @@ def test_a_vip_is_announced_a_delay_after_its_quorum_and_withdrawn_at_once(annou
     assert waiting.wait(10) == 0 and held() == []  # cancelled
     announce('up', IFACE, 'http', '10.76.0.1/32', 'http', '0')
     assert held() == ['10.76.0.1/32']
+
