@@ -5,8 +5,8 @@ server through either. Counted from the directors' IPVS stats, the real servers'
 director added to a running one (0 failed, the downloads it takes over complete), the spread, a director whose
 interface goes down under load (BFD's detection and the router's reroute timed, failed requests counted, the
 downloads through it completed by the other), the director back (0 failed), a director whose health checks all
-fail withdrawing its route (0 failed after), and the day-2 playbooks: a director drained (its routes withdrawn,
-then idle) and restored, and the status of both."""
+fail withdrawing its route (0 failed after), one whose keepalived is killed withdrawing too, and the day-2
+playbooks: a director drained (its routes withdrawn, then idle) and restored, and the status of both."""
 
 from __future__ import annotations
 
@@ -202,6 +202,17 @@ def test_bgp_front_end_spreads_flows_over_the_directors_and_survives_losing_one(
     assert f"inet {VIP}/" not in lab.sh("director1", "ip -4 -o addr show dev lvs-vips")
     seen = phase(lab, record_property, "announced again",
                  lambda: [lab.sh(rs, f"ip route del prohibit {FAIL_CHECKS}") for rs in REALSERVERS],
+                 lambda: ecmp.wait_nexthops(VIP, both, 30))
+    seen.check(max_failed_during=0)
+
+    # keepalived killed on director1 (no omega, no quorum_down): its unit's ExecStopPost withdraws the VIP, which
+    # would otherwise stay announced with nothing checking its real servers; started again, it announces again
+    seen = phase(lab, record_property, "keepalived killed",
+                 lambda: lab.sh("director1", "pkill -KILL -x keepalived"),
+                 lambda: ecmp.wait_nexthops(VIP, [DIRECTORS["director2"]], 30))
+    seen.check(max_failed_during=2)
+    seen = phase(lab, record_property, "keepalived started again",
+                 lambda: lab.sh("director1", "systemctl restart keepalived"),
                  lambda: ecmp.wait_nexthops(VIP, both, 30))
     seen.check(max_failed_during=0)
 

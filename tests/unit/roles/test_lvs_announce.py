@@ -138,3 +138,16 @@ def test_a_vip_is_announced_a_delay_after_its_quorum_and_withdrawn_at_once(annou
     announce('up', IFACE, 'http', '10.76.0.1/32', 'http', '0')
     assert held() == ['10.76.0.1/32']
 
+
+def test_clear_withdraws_every_vip_and_forgets_the_quorums(announce, tmp_path):
+    """What keepalived's unit runs when keepalived ends, killed too: no VIP left, and its next start announces only
+    after its checks (no quorum remembered); a drain's withdrawal stays."""
+    announce('up', IFACE, 'http', '10.76.0.1/32', 'http')
+    announce('up', IFACE, 'http6', '2001:db8:76::1/128', 'http6')
+    assert held() == ['10.76.0.1/32', '2001:db8:76::1/128']
+    assert announce('clear', IFACE).stdout.strip() == 'changed'
+    assert held() == [] and sorted(p.name for p in (tmp_path / 'state').iterdir()) == ['.lock']
+    assert announce('clear', IFACE).stdout == ''
+    announce('withdraw', IFACE)
+    announce('clear', IFACE)
+    assert (tmp_path / 'lib' / 'withdrawn').exists()
