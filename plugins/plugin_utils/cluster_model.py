@@ -487,6 +487,14 @@ class Builder:
         c = self.c
         dir_addr = {h: host_address(h, self.inv.hostvars.get(h, {})) for h in directors}
         self.director_addresses = {a for a in dir_addr.values() if a}
+        reached: Dict[Any, str] = {}  # (address, SSH port) -> the first director reached there
+        for h, a in dir_addr.items():
+            where = (a, str(self.inv.hostvars.get(h, {}).get('ansible_port', 22)))
+            if a and where in reached:
+                self.errors.add('hostvars[%s].ansible_host' % h, '%s is also the address of director %s (port %s): '
+                                'two names for one machine, which cannot be its own peer' % (
+                                    a, shown(reached[where]), where[1]))
+            reached.setdefault(where, h)
         owners = {a: 'director %s' % shown(h) for h, a in dir_addr.items() if a}
         for h, a in rs_addr.items():
             if a in owners:

@@ -567,6 +567,9 @@ BROKEN = [
     ('sip-on-tcp', service(persistence=60, persistence_engine='sip'),
      "lvs_services[0].persistence_engine: 'sip' reads the Call-ID of UDP datagrams only: on a tcp service it never "
      "applies"),
+    ('director-address-twice', host('director2', ansible_host='192.0.2.1'),
+     "hostvars[director2].ansible_host: 192.0.2.1 is also the address of director 'director1' (port 22): two names "
+     'for one machine'),
     # lvs_frontend bgp: the routers, the AS numbers, BFD, and what the front end cannot work with
     ('frontend-unknown', cluster(BGP, lvs_frontend='ospf'), "lvs_frontend: 'ospf' is not one of vrrp, bgp"),
     ('bgp-missing', cluster(BGP, lvs_bgp=None), 'lvs_bgp: is required with lvs_frontend bgp'),
