@@ -121,12 +121,11 @@ def check(c: Dict[str, Any], given: Dict[str, Any], services: List[Dict[str, Any
         errors.add('lvs_bgp.bfd_interval', '%d ms x %d (bfd_multiplier) is not below the hold time %d s: BFD would '
                    'notice a dead director no sooner than BGP' % (bgp['bfd_interval'], bgp['bfd_multiplier'], hold))
     iface = bgp.get('interface') or 'lvs-vips'
-    for var in ('lvs_public_interface', 'lvs_internal_interface'):
-        if iface in ('lo', c.get(var)):
-            errors.add('lvs_bgp.interface', '%s is %s: lvs-announce keeps only the VIPs on it (and removes every '
-                       'other address); name a dummy interface of its own (default lvs-vips)' % (
-                           shown(iface), 'the loopback interface' if iface == 'lo' else var))
-            break
+    taken = 'the loopback interface' if iface == 'lo' else next(
+        (var for var in ('lvs_public_interface', 'lvs_internal_interface') if c.get(var) == iface), None)
+    if taken:
+        errors.add('lvs_bgp.interface', '%s is %s: lvs-announce keeps only the VIPs on it (and removes every other '
+                   'address); name a dummy interface of its own (default lvs-vips)' % (shown(iface), taken))
     delays = {v: announce_delay(bgp, [s for s in services if s['address'] == v]) for v in by_vip}
     for s in services:
         args = (iface, s['name'], address_family.host_cidr(s['address']), ','.join(by_vip[s['address']]),

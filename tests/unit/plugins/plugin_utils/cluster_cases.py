@@ -57,26 +57,25 @@ BGP['hostvars'] = {'director1': {'ansible_host': '10.78.0.11'}, 'director2': {'a
                    'rs1': {'ansible_host': '10.78.0.21'}, 'rs2': {'ansible_host': '10.78.0.22'}}
 
 
-def service(base=None, **kw):
-    """DR (or BASE) with its one service changed (None deletes a key)."""
+def changed(base, where, kw):
+    """A copy of BASE (default DR) whose mapping WHERE(copy) has the keys of KW set (None deletes a key)."""
     inv = copy.deepcopy(base or DR)
-    s = inv['cluster']['lvs_services'][0]
+    mapping = where(inv)
     for k, v in kw.items():
         if v is None:
-            s.pop(k, None)
+            mapping.pop(k, None)
         else:
-            s[k] = v
+            mapping[k] = v
     return inv
+
+
+def service(base=None, **kw):
+    """DR (or BASE) with its one service changed (None deletes a key)."""
+    return changed(base, lambda inv: inv['cluster']['lvs_services'][0], kw)
 
 
 def cluster(base=None, **kw):
-    inv = copy.deepcopy(base or DR)
-    for k, v in kw.items():
-        if v is None:
-            inv['cluster'].pop(k, None)
-        else:
-            inv['cluster'][k] = v
-    return inv
+    return changed(base, lambda inv: inv['cluster'], kw)
 
 
 def host(name, base=None, **kw):
@@ -99,14 +98,7 @@ ROUTER = {'address': '10.78.0.250', 'asn': 65000}
 
 def bgp(**kw):
     """BGP with lvs_bgp changed (None deletes a key)."""
-    inv = copy.deepcopy(BGP)
-    b = inv['cluster']['lvs_bgp']
-    for k, v in kw.items():
-        if v is None:
-            b.pop(k, None)
-        else:
-            b[k] = v
-    return inv
+    return changed(BGP, lambda inv: inv['cluster']['lvs_bgp'], kw)
 
 
 def peer(**kw):
